@@ -1,0 +1,127 @@
+"""The model shapes: the minimal valid model conforms; each defect gives its message on its focus node."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BASE = (FIXTURES / "minimal-model.ttl").read_text(encoding="utf-8")
+ID = "https://w3id.org/itsm-prm/id/"
+
+
+def defect(*edits: tuple[str, str]) -> str:
+    text = BASE
+    for old, new in edits:
+        assert old in text, f"fixture edit does not apply: {old!r}"
+        text = text.replace(old, new, 1)
+    return text
+
+
+CASES = {
+    "process without purpose": (
+        defect(("    prm:hasPurpose <process/TST/purpose> ;\n", "")),
+        "process/TST", "A process needs exactly one purpose.",
+    ),
+    "process with two IDs": (
+        defect(('prm:processId "TST" ;', 'prm:processId "TST" , "TST2" ;')),
+        "process/TST", "A process needs exactly one process ID made of capital letters and digits (e.g. INC).",
+    ),
+    "process without outcomes": (
+        defect(("    prm:hasOutcome <process/TST/outcome/1> , <process/TST/outcome/2> .\n", "    .\n"),
+               ("<process/TST/outcome/1> a prm:Outcome ;", "<process/TST/outcome/1> a prm:Note ;"),
+               ("<process/TST/outcome/2> a prm:Outcome ;", "<process/TST/outcome/2> a prm:Note ;")),
+        "process/TST", "A process needs at least one outcome, and its outcomes must be outcomes.",
+    ),
+    "outcome numbers with a gap": (
+        defect(("prm:outcomeNumber 2 ;", "prm:outcomeNumber 3 ;")),
+        "process/TST", f"The outcomes of {ID}process/TST skip a number: outcome 3 has no outcome before it.",
+    ),
+    "outcome numbers not starting at 1": (
+        defect(("prm:outcomeNumber 1 ;", "prm:outcomeNumber 3 ;")),
+        "process/TST", f"The outcomes of {ID}process/TST do not start at number 1.",
+    ),
+    "two outcomes with the same number": (
+        defect(("prm:outcomeNumber 2 ;", "prm:outcomeNumber 1 ;")),
+        "process/TST", f"{ID}process/TST has two outcomes numbered 1.",
+    ),
+    "outcome statement keeps its (Ref. ...) suffix": (
+        defect(('"Things are done."@en', '"Things are done. (Ref. X, p. 1, X.1, outcome 1)"@en')),
+        "process/TST/outcome/2",
+        "An outcome statement must not carry a '(Ref. …)' suffix: the reference belongs in a mapping record.",
+    ),
+    "outcome statement without language tag": (
+        defect(('"Things are done."@en', '"Things are done."')),
+        "process/TST/outcome/2", "An outcome needs exactly one statement, as non-empty language-tagged text.",
+    ),
+    "optional outcome without its source": (
+        defect(("prm:isOptional false ;\n    prm:statement \"Things", "prm:isOptional true ;\n    prm:statement \"Things")),
+        "process/TST/outcome/2",
+        f"{ID}process/TST/outcome/2 is marked optional, but nothing says where the model makes it optional "
+        "(prm:optionalityStatedIn).",
+    ),
+    "note outside any section": (
+        defect(("prm:inSection prm:PurposeSection ;", "prm:inSection prm:Elsewhere ;")),
+        "process/TST/note/1",
+        "A note must say where the model places it: in the purpose section or after the outcomes.",
+    ),
+    "unlabelled resource": (
+        defect(('    rdfs:label "TST NOTE 1"@en ;\n', "")),
+        "process/TST/note/1", "Every resource of the knowledge graph needs a label (rdfs:label).",
+    ),
+    "mapping without justification": (
+        defect(("    prm:justification semapv:ManualMappingCuration ;\n", "")),
+        "mapping-set/test/1",
+        "A mapping record needs exactly one justification from the Semantic Mapping Vocabulary (semapv:).",
+    ),
+    "mapping with an unknown relation": (
+        defect(("prm:mappingPredicate prm:equalTo ;", "prm:mappingPredicate prm:similarTo ;")),
+        "mapping-set/test/1",
+        "A mapping record needs exactly one set-theory relation: equal to, subset of, superset of, "
+        "intersects with or not related to.",
+    ),
+    "mapping strength out of range": (
+        defect(("prm:strength 10 ;", "prm:strength 11 ;")),
+        "mapping-set/test/1", "The strength of a mapping is a whole number from 1 to 10.",
+    ),
+    "mapping without author": (
+        defect(("    pav:authoredBy <https://example.org/analyst> ;\n", "")),
+        "mapping-set/test/1", "A mapping record must name its author (pav:authoredBy).",
+    ),
+    "mapping target outside the named edition": (
+        defect(("    prm:objectSource <std/2020> .\n", "    prm:objectSource <std/2019> .\n")),
+        "mapping-set/test/1",
+        f"{ID}mapping-set/test/1: the object {ID}std/2020/process/X.1/outcome/1 is not part of the object "
+        f"source edition {ID}std/2019.",
+    ),
+    "mapping without its direct triple": (
+        defect(("<process/TST/outcome/1> prm:equalTo <std/2020/process/X.1/outcome/1> .\n", "")),
+        "mapping-set/test/1",
+        f"{ID}mapping-set/test/1: the direct triple for its relation is missing from the data, so SPARQL and "
+        "SKOS clients would not see it.",
+    ),
+    "mapping set without licence": (
+        defect(("    dcterms:license <https://creativecommons.org/licenses/by/4.0/> ;\n", "")),
+        "mapping-set/test", "A mapping set needs exactly one licence IRI.",
+    ),
+}
+
+
+def test_minimal_model_conforms(kg, tmp_path):
+    path = tmp_path / "model.ttl"
+    path.write_text(BASE, encoding="utf-8")
+    report = kg.validate(path)
+    assert report.conforms, [r.message for r in report.results]
+    assert report.results == []
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_defect_is_reported(kg, tmp_path, case):
+    text, focus, message = CASES[case]
+    path = tmp_path / "model.ttl"
+    path.write_text(text, encoding="utf-8")
+    report = kg.validate(path)
+    assert not report.conforms
+    found = [(r.focus, r.message, r.severity) for r in report.results]
+    assert (ID + focus, message, "Violation") in found, found
