@@ -1,0 +1,243 @@
+"""The ``itsm-prm`` command line: argument handling and rendering only; the work is in the core.
+
+Exit codes: 0 success; 1 failure (validation does not conform, self-check violations,
+unexpected errors); 2 unusable input (one ``itsm-prm: error: …`` line on stderr, never a
+traceback; ``--debug`` shows tracebacks of unexpected errors).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+from pydantic import ValidationError
+
+from itsm_prm import export as exporting
+from itsm_prm import queries, render
+from itsm_prm._version import __version__
+from itsm_prm.build import build as run_build
+from itsm_prm.config import Settings
+from itsm_prm.errors import ItsmPrmError, ParameterError, SelfCheckFailed, UserError
+from itsm_prm.knowledge_graph import KnowledgeGraph, load
+from itsm_prm.prefixes import default_prefixes, merge_prefixes, shorten
+from itsm_prm.resultsio import serialize
+from itsm_prm.store.base import RDF_FORMATS
+from itsm_prm.terms import QueryResult
+from itsm_prm.validation import RENDER_FORMATS
+from itsm_prm.validation import render as render_report
+
+PROG = "itsm-prm"
+NOISY_LOGGERS = ("rdflib", "pyshacl", "owlrl")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"{PROG}: error: {' '.join(str(message).split())}", err=True)
+
+
+class ErrorHandlingGroup(click.Group):
+    """Turns every error into one readable stderr line and an exit code (2 = bad input)."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,  # type: ignore[override]
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        debug = "--debug" in argv
+        for name in NOISY_LOGGERS:
+            logging.getLogger(name).setLevel(logging.DEBUG if debug else logging.ERROR)
+        code = 0
+        try:
+            rv = super().main(argv, prog_name or PROG, complete_var, standalone_mode=False, **extra)
+            code = rv if isinstance(rv, int) else 0
+        except click.exceptions.Abort:
+            _fail("aborted")
+            code = 1
+        except click.ClickException as exc:
+            _fail(exc.format_message())
+            code = 2
+        except (UserError, ValidationError) as exc:
+            _fail(str(exc) if isinstance(exc, UserError) else _settings_message(exc))
+            code = 2
+        except BrokenPipeError:
+            code = 0  # output piped into e.g. `head`
+        except Exception as exc:  # last resort: one line, traceback only on request
+            if debug:
+                traceback.print_exc()
+            kind = "" if isinstance(exc, ItsmPrmError) else f"unexpected {type(exc).__name__}: "
+            hint = "" if debug else " (run with --debug for details)"
+            _fail(f"{kind}{exc}{hint}")
+            code = 1
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _settings_message(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    return f"invalid setting ITSM_PRM_{where.upper()}: {first.get('msg')}"
+
+
+@dataclass
+class Context:
+    settings: Settings
+    debug: bool
+
+    def load(self) -> KnowledgeGraph:
+        return load(settings=self.settings)
+
+
+@click.group(cls=ErrorHandlingGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--home", type=click.Path(path_type=Path, file_okay=False),
+              help="Resources root (ontology/, data/, shapes/, queries/). Env: ITSM_PRM_HOME.")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Where compiled datasets are cached. Env: ITSM_PRM_CACHE_DIR.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
+@click.version_option(__version__, prog_name=PROG)
+@click.pass_context
+def cli(ctx: click.Context, home: Path | None, cache_dir: Path | None, debug: bool) -> None:
+    """The IT Service Management Process Reference Model as a knowledge graph.
+
+    \b
+    Typical use:
+      itsm-prm build                         compile (or reuse) the dataset
+      itsm-prm info                          what is in it
+      itsm-prm query --list                  the named queries
+      itsm-prm query process-outcomes -p process=CHAN
+      itsm-prm validate assessment.ttl       check a file against the SHACL shapes
+      itsm-prm export --format ttl -o prm.ttl
+    """
+    overrides = {k: v for k, v in {"home": home, "cache_dir": cache_dir}.items() if v is not None}
+    ctx.obj = Context(Settings(**overrides), debug)
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Rebuild even if the cached dataset is up to date.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress display; a one-line summary.")
+@click.pass_obj
+def build(obj: Context, force: bool, quiet: bool) -> int:
+    """Compile the dataset: sources, OWL 2 RL closure, SHACL self-check, cache.
+
+    Unchanged sources reuse the cached dataset. Exit code 1 when the model violates its shapes
+    (the report is printed).
+    """
+    prefixes = default_prefixes(obj.settings.base_iri)
+    with render.progress(sys.stderr, enabled=not quiet) as step:
+        try:
+            result = run_build(obj.settings, force=force, progress=step)
+        except SelfCheckFailed as failed:
+            click.echo(render.validation_text(failed.report, lambda iri: shorten(iri, prefixes)), nl=False)
+            _fail(str(failed))
+            return 1
+    prefixes = merge_prefixes(prefixes, result.manifest.prefixes)
+    click.echo(render.build_summary(result, quiet, lambda iri: shorten(iri, prefixes)), nl=False)
+    return 0
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
+@click.pass_obj
+def info(obj: Context, fmt: str) -> None:
+    """Counts per class and named graph, dataset version and hash, cache reuse and timings."""
+    kg = obj.load()
+    details = kg.info()
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(details.to_dict(), indent=2))
+        return
+    render.info_text(details, render.console(click.get_text_stream("stdout")), kg.shorten)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=True))
+@click.option("--format", "fmt", type=click.Choice(RENDER_FORMATS), default="human", show_default=True,
+              help="Report format.")
+@click.pass_obj
+def validate(obj: Context, files: tuple[Path, ...], fmt: str) -> int:
+    """Validate RDF FILES against the SHACL shapes, in the context of the compiled model.
+
+    The format comes from each file's extension (.ttl .nt .nq .trig .jsonld .rdf .owl .xml).
+    Exit code 0 if the files conform, 1 if not, 2 if a file cannot be used.
+    """
+    kg = obj.load()
+    report = kg.validate(*files)
+    click.echo(render_report(report, fmt, kg.shorten), nl=False)
+    return 0 if report.conforms else 1
+
+
+def _params(pairs: Sequence[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ParameterError(f"--param {pair!r}: expected NAME=VALUE")
+        if name in params:
+            raise ParameterError(f"parameter '{name}' given twice")
+        params[name] = value
+    return params
+
+
+@cli.command()
+@click.argument("name", required=False, metavar="NAME|FILE.rq")
+@click.option("--param", "-p", "pairs", multiple=True, metavar="NAME=VALUE",
+              help="A query parameter (repeatable), e.g. -p process=CHAN.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
+              show_default=True, help="Output: a table, or the W3C SPARQL results formats.")
+@click.option("--list", "list_only", is_flag=True, help="List the named queries and their parameters.")
+@click.pass_obj
+def query(obj: Context, name: str | None, pairs: tuple[str, ...], fmt: str, list_only: bool) -> None:
+    """Run a named query (see --list) or a .rq file.
+
+    Parameters are checked and bound by the query engine. IRIs in the table are shortened
+    (id:process/INC); csv, tsv and json are the standard SPARQL result formats.
+    """
+    catalog = queries.load_catalog(obj.settings.resources_root() / "queries")
+    if list_only:
+        render.catalog_table(catalog, render.console(click.get_text_stream("stdout")))
+        return
+    if not name:
+        raise click.UsageError("give a query NAME or FILE.rq, or --list")
+    is_file = name.endswith(".rq") or Path(name).is_file()
+    named = queries.load_query_file(Path(name)) if is_file else queries.lookup(catalog, name)
+    params = _params(pairs)
+    kg = obj.load()
+    result = kg.run_query(named, params)
+    table: QueryResult | bool = result if isinstance(result, QueryResult | bool) else QueryResult.from_triples(result)
+    if fmt == "table":
+        render.result_table(table, render.console(click.get_text_stream("stdout")), kg.shorten)
+    else:
+        click.echo(serialize(table, fmt), nl=False)
+
+
+@cli.command(name="export")
+@click.option("--format", "fmt", type=click.Choice(list(RDF_FORMATS)), default="ttl", show_default=True,
+              help="RDF syntax. Triple formats (ttl, jsonld, xml, nt) merge the selected graphs.")
+@click.option("--graph", "graphs", multiple=True, metavar="IRI|NAME",
+              help="Only this named graph (repeatable): an IRI or a short name such as 'prm' or "
+                   "'mappings/prm-iso15504-5-2006'. Default: all graphs.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write to this file (atomically) instead of stdout.")
+@click.pass_obj
+def export_command(obj: Context, fmt: str, graphs: tuple[str, ...], output: Path | None) -> None:
+    """Export the dataset, or some of its named graphs, as RDF."""
+    kg = obj.load()
+    data = kg.export(fmt, list(graphs) or None)
+    if output is None:
+        stream = click.get_binary_stream("stdout")
+        stream.write(data)
+        stream.flush()
+        return
+    exporting.write_atomic(output, data)
+    click.echo(f"Wrote {len(data):,} bytes of {fmt} to {output}", err=True)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli.main(prog_name=PROG)

@@ -1,0 +1,58 @@
+"""Settings (environment variables with the ``ITSM_PRM_`` prefix, overridden by CLI flags)
+and the one place that knows where the curated resources live."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from itsm_prm.errors import ConfigError
+
+SOURCES_FILE = Path("data") / "sources.toml"
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/itsm-prm``, else ``~/.cache/itsm-prm``."""
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "itsm-prm"
+
+
+class Settings(BaseSettings):
+    """All knobs of the package. Example::
+
+        >>> Settings(cache_dir="/tmp/c").cache_dir.name
+        'c'
+    """
+
+    model_config = SettingsConfigDict(env_prefix="ITSM_PRM_", extra="ignore")
+
+    home: Path | None = Field(default=None, description="resources root (ontology/, data/, shapes/, queries/)")
+    cache_dir: Path = Field(default_factory=default_cache_dir, description="where compiled datasets go")
+    base_iri: str = "https://w3id.org/itsm-prm/"
+    max_input_bytes: int = Field(default=50 * 1024 * 1024, gt=0, description="largest user RDF file read")
+    query_timeout_s: float = Field(default=30.0, gt=0, description="query time limit (not enforced yet)")
+
+    def resources_root(self) -> Path:
+        """The folder holding ``data/sources.toml`` and its siblings (see :func:`resources_root`)."""
+        return resources_root(self.home)
+
+
+def resources_root(home: Path | None = None) -> Path:
+    """Find the resources: ``home`` if given, else the installed package's ``resources/``,
+    else the repository root (editable install / source checkout)."""
+    if home is not None:
+        root = Path(home)
+        if not (root / SOURCES_FILE).is_file():
+            raise ConfigError(f"{root / SOURCES_FILE}: no such file (ITSM_PRM_HOME points to the wrong folder?)")
+        return root
+    packaged = Path(__file__).resolve().parent / "resources"
+    if (packaged / SOURCES_FILE).is_file():
+        return packaged
+    repo = Path(__file__).resolve().parents[2]  # src/itsm_prm/config.py → repository root
+    if (repo / SOURCES_FILE).is_file():
+        return repo
+    raise ConfigError(f"cannot find {SOURCES_FILE} in the package or the repository; set ITSM_PRM_HOME")

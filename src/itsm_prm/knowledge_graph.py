@@ -1,0 +1,122 @@
+"""The loaded knowledge graph: one object for queries, named queries, validation, export, info."""
+
+from __future__ import annotations
+
+import functools
+import time
+from pathlib import Path
+from typing import Any
+
+from rdflib import Dataset, Graph
+
+from itsm_prm import export as exporting
+from itsm_prm import info as dataset_info
+from itsm_prm import queries, validation
+from itsm_prm.build import SHAPES_DIR, BuildResult, build
+from itsm_prm.config import Settings
+from itsm_prm.prefixes import default_prefixes, merge_prefixes, shorten
+from itsm_prm.store import open_store
+from itsm_prm.store.base import Store
+from itsm_prm.terms import QueryResult, Term, Triple, to_term
+
+ASK_SUBJECT = "ASK { ?s ?p ?o }"
+
+
+class KnowledgeGraph:
+    """A compiled dataset loaded into a store. Get one with :func:`itsm_prm.load`::
+
+        >>> kg = itsm_prm.load()                                   # doctest: +SKIP
+        >>> kg.run("process-outcomes", process="CHAN").rows[0]     # doctest: +SKIP
+        >>> kg.query("SELECT ?p WHERE { ?p a ?c }", c=Term.iri(...))  # doctest: +SKIP
+    """
+
+    def __init__(self, store: Store, build_result: BuildResult, settings: Settings, load_seconds: float) -> None:
+        self.store = store
+        self.build_result = build_result
+        self.settings = settings
+        self.load_seconds = load_seconds
+
+    # -- names and prefixes
+
+    @functools.cached_property
+    def prefixes(self) -> dict[str, str]:
+        """``prm:``, ``id:``, ``graph:``, the usual vocabularies, then prefixes declared in the sources."""
+        return merge_prefixes(default_prefixes(self.settings.base_iri), self.build_result.manifest.prefixes)
+
+    def shorten(self, iri: str) -> str:
+        """``https://w3id.org/itsm-prm/id/process/INC`` → ``id:process/INC``."""
+        return shorten(iri, self.prefixes)
+
+    def graphs(self) -> list[str]:
+        return self.store.graphs()
+
+    # -- queries
+
+    @functools.cached_property
+    def catalog(self) -> dict[str, queries.NamedQuery]:
+        """The named queries (``queries/*.rq``) by name."""
+        return queries.load_catalog(self.settings.resources_root() / "queries")
+
+    def query(self, sparql: str, **bindings: Any) -> QueryResult | bool | list[Triple]:
+        """Run SPARQL over the union of all graphs; keyword arguments bind variables
+        (use ``Term.iri(...)`` for IRIs; plain ``str``/``int``/``bool`` become literals)."""
+        queries.parse_sparql(sparql)  # policy: refuses SERVICE
+        return self.store.query(sparql, {name: to_term(value) for name, value in bindings.items()})
+
+    def exists(self, iri: str) -> bool:
+        """Whether ``iri`` is the subject of some triple."""
+        return bool(self.store.query(ASK_SUBJECT, {"s": Term.iri(iri)}))
+
+    def run(self, name: str, **params: Any) -> QueryResult | bool | list[Triple]:
+        """Run a named query; parameters are checked and bound by the engine.
+
+        Returns a :class:`QueryResult` for SELECT (``bool`` for ASK, triples for CONSTRUCT).
+        """
+        return self.run_query(queries.lookup(self.catalog, name), params)
+
+    def run_query(self, query: queries.NamedQuery, params: dict[str, Any]) -> QueryResult | bool | list[Triple]:
+        bindings = queries.bind(query, params, base_iri=self.settings.base_iri, exists=self.exists)
+        return self.store.query(query.sparql, bindings)
+
+    # -- validation, export, info
+
+    @functools.cached_property
+    def _compiled_graph(self) -> Graph:
+        """The compiled dataset (all graphs) as one rdflib Memory graph, for pyshacl."""
+        dataset = Dataset()
+        dataset.parse(self.build_result.dataset_path, format="nquads")
+        graph = Graph()
+        for s, p, o, _ in dataset.quads((None, None, None, None)):
+            graph.add((s, p, o))
+        return graph
+
+    def validate(self, *paths: str | Path) -> validation.ValidationReport:
+        """Validate RDF files against all shapes, in the context of the compiled dataset."""
+        shapes = validation.load_shapes(self.settings.resources_root() / SHAPES_DIR)
+        return validation.validate_files([Path(p) for p in paths], shapes, self._compiled_graph,
+                                         max_bytes=self.settings.max_input_bytes)
+
+    def export(self, fmt: str, graph: str | list[str] | None = None) -> bytes:
+        """Serialise as ``ttl``, ``jsonld``, ``xml``, ``nt``, ``nq`` or ``trig``; ``graph`` takes
+        IRIs or short names (``prm``, ``mappings/prm-iso15504-5-2006``)."""
+        return exporting.export(self.store, fmt, graph, self.prefixes)
+
+    def info(self) -> dataset_info.DatasetInfo:
+        """Counts per class and named graph, versions, content hash, build and load timings."""
+        return dataset_info.collect(self.store, self.build_result, self.load_seconds)
+
+
+def load(store: str = "memory", *, settings: Settings | None = None, force: bool = False) -> KnowledgeGraph:
+    """Build (or reuse) the compiled dataset and load it into a store.
+
+    ``store="memory"`` is embedded Oxigraph; ``store="rdflib"`` the reference engine.
+
+        >>> kg = load()                      # doctest: +SKIP
+        >>> kg.info().total_triples          # doctest: +SKIP
+    """
+    settings = settings or Settings()
+    result = build(settings, force=force)
+    started = time.perf_counter()
+    target = open_store(store)
+    target.load_nquads(result.dataset_path)
+    return KnowledgeGraph(target, result, settings, time.perf_counter() - started)

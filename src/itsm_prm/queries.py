@@ -1,0 +1,344 @@
+"""The named-query catalog: ``queries/*.rq`` with grlc-style headers, typed parameters and
+engine-side binding.
+
+A header is a block of ``#+ key: value`` comment lines at the top of the file; values are
+YAML (``yaml.safe_load``)::
+
+    #+ summary: Outcomes of a PRM process, in order
+    #+ tags: [prm]
+    #+ params: {process: {type: iri-or-id, required: true, example: CHAN}}
+
+A parameter binds the SPARQL variable of the same name. Values are checked here and bound
+by the engine (pyoxigraph ``substitutions`` / rdflib ``initBindings``), never spliced into
+the query text. Because Oxigraph follows SEP-0007, a parameter of a SELECT query must be
+projected (listed in the SELECT clause, or ``SELECT *``); the catalog checks that.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pyparsing import ParseException
+from rdflib import Variable
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.algebra import traverse
+from rdflib.plugins.sparql.parserutils import CompValue
+
+from itsm_prm.errors import CatalogError, ParameterError, QueryPolicyError, QuerySyntaxError, UnknownQueryError
+from itsm_prm.terms import XSD_BOOLEAN, XSD_INTEGER, Term
+
+PARAM_TYPES = ("iri-or-id", "iri", "string", "integer", "boolean")
+HEADER_KEYS = ("summary", "description", "tags", "params", "method", "endpoint", "pagination")
+_HEADER_LINE = re.compile(r"^#\+(?P<rest>.*)$")
+_VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Characters RFC 3987 forbids in an IRI (plus whitespace): their presence means "not an IRI".
+_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>"{}|\\^`]*$')
+_OUTCOME_SHORT = re.compile(r"^(?P<process>[A-Za-z]+)\.(?P<n>\d+)$")  # CHAN.5
+_OUTCOME_SLASH = re.compile(r"^(?P<process>[A-Za-z][A-Za-z0-9_.\-]*)/(?P<n>\d+)$")  # CHAN/5, SUP.8/1
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+
+
+@dataclass(frozen=True)
+class QueryParam:
+    """One declared parameter (binds the SPARQL variable ``?name``)."""
+
+    name: str
+    type: str = "string"
+    required: bool = False
+    default: Any = None
+    example: Any = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class ParsedSparql:
+    """What the catalog needs to know about a query: its form and its variables."""
+
+    kind: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
+    variables: frozenset[str]
+    projected: tuple[str, ...] | None  # None for forms without a projection
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query of the catalog (``name`` is the file stem)."""
+
+    name: str
+    sparql: str
+    summary: str = ""
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    params: Mapping[str, QueryParam] = field(default_factory=dict)
+    path: Path | None = None
+    kind: str = "SELECT"
+
+
+# ---------------------------------------------------------------- parsing and policy
+
+
+def parse_sparql(sparql: str, origin: str = "query") -> ParsedSparql:
+    """Parse with rdflib's SPARQL parser and apply the query policy (no ``SERVICE``).
+
+    The policy works on the parsed algebra, so ``\\u0053ERVICE`` escapes are caught too.
+    """
+    try:
+        prepared = prepareQuery(sparql)
+    except ParseException as exc:
+        raise QuerySyntaxError(f"{origin}: SPARQL syntax error at line {exc.lineno}, column {exc.col}: "
+                               f"{exc.msg}") from exc
+    except Exception as exc:  # rdflib raises plain Exceptions for e.g. unknown prefixes
+        raise QuerySyntaxError(f"{origin}: {exc}") from exc
+    variables: set[str] = set()
+    operators: set[str] = set()
+
+    def visit(node: object) -> None:
+        if isinstance(node, Variable):
+            variables.add(str(node))
+        elif isinstance(node, CompValue):
+            operators.add(node.name)
+
+    traverse(prepared.algebra, visitPost=visit)
+    if "ServiceGraphPattern" in operators:
+        raise QueryPolicyError(f"{origin}: federated queries (SERVICE) are not allowed")
+    kind = prepared.algebra.name.removesuffix("Query").upper()
+    projected = None
+    if kind == "SELECT":
+        projected = tuple(str(v) for v in prepared.algebra.get("PV") or [])
+    return ParsedSparql(kind, frozenset(v for v in variables if not v.startswith("__")), projected)
+
+
+def _header(text: str, origin: str) -> dict[str, Any]:
+    """Read the ``#+`` lines at the top of a query; continuation lines start with whitespace."""
+    raw: dict[str, list[str]] = {}
+    lines: dict[str, int] = {}
+    current: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _HEADER_LINE.match(line)
+        if match is None:
+            if line.strip() == "" or line.lstrip().startswith("#"):
+                continue
+            break  # the query proper starts
+        rest = match.group("rest")
+        if current is not None and rest.startswith(("  ", "\t")):  # indented: continues the value
+            raw[current].append(rest)
+            continue
+        key, sep, value = rest.strip().partition(":")
+        if not sep or not _VARIABLE_NAME.match(key):
+            raise CatalogError(f"{origin} line {number}: header lines look like '#+ key: value'")
+        current = key
+        raw[key] = [value]
+        lines[key] = number
+    header: dict[str, Any] = {}
+    for key, parts in raw.items():
+        value = "\n".join(parts).strip()
+        try:
+            header[key] = yaml.safe_load(value) if value else None
+        except yaml.YAMLError as exc:
+            if key in ("summary", "description"):  # free text with a ': ' in it
+                header[key] = value
+                continue
+            raise CatalogError(f"{origin} line {lines[key]}: {key}: not valid YAML ({exc.problem})") from exc
+    return header
+
+
+def _params(spec: Any, origin: str) -> dict[str, QueryParam]:
+    if spec is None:
+        return {}
+    if not isinstance(spec, dict):
+        raise CatalogError(f"{origin}: params must be a mapping of name → {{type: …}}")
+    params = {}
+    for name, options in spec.items():
+        name = str(name)
+        if isinstance(options, str):  # shorthand {process: iri-or-id}
+            options = {"type": options}
+        if not isinstance(options, dict):
+            raise CatalogError(f"{origin}: parameter '{name}' must be a mapping")
+        if not _VARIABLE_NAME.match(name):
+            raise CatalogError(f"{origin}: parameter name '{name}' is not a SPARQL variable name")
+        unknown = set(options) - {"type", "required", "default", "example", "description"}
+        if unknown:
+            raise CatalogError(f"{origin}: parameter '{name}' has unknown option(s) {', '.join(sorted(unknown))}")
+        kind = str(options.get("type", "string"))
+        if kind not in PARAM_TYPES:
+            raise CatalogError(f"{origin}: parameter '{name}' has unknown type '{kind}' "
+                               f"(choose from {', '.join(PARAM_TYPES)})")
+        params[name] = QueryParam(name, kind, bool(options.get("required", False)), options.get("default"),
+                                  options.get("example"), options.get("description"))
+    return params
+
+
+def parse_query_text(text: str, name: str, path: Path | None = None) -> NamedQuery:
+    """Build a :class:`NamedQuery` from the text of a ``.rq`` file (header optional)."""
+    origin = str(path.name if path else name)
+    header = _header(text, origin)
+    parsed = parse_sparql(text, origin)
+    params = _params(header.get("params"), origin)
+    for param in params.values():
+        if param.name not in parsed.variables:
+            raise CatalogError(f"{origin}: parameter '{param.name}' does not appear in the query as ?{param.name}")
+        if parsed.projected is not None and param.name not in parsed.projected:
+            raise CatalogError(f"{origin}: parameter '{param.name}' must be in the SELECT clause "
+                               f"(engine-bound parameters are projected, SPARQL SEP-0007)")
+        if param.default is not None:
+            try:
+                coerce(param, param.default, "https://example.org/")
+            except ParameterError as exc:
+                raise CatalogError(f"{origin}: default of parameter '{param.name}': {exc}") from exc
+    tags = header.get("tags") or []
+    if isinstance(tags, str):
+        tags = [tags]
+    return NamedQuery(
+        name=name,
+        sparql=text,
+        summary=str(header.get("summary") or ""),
+        description=str(header.get("description") or ""),
+        tags=tuple(str(t) for t in tags),
+        params=params,
+        path=path,
+        kind=parsed.kind,
+    )
+
+
+def load_query_file(path: Path) -> NamedQuery:
+    """A single ``.rq`` file (used for ``itsm-prm query FILE.rq``)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise CatalogError(f"{path}: no such file") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{path}: cannot read ({exc})") from exc
+    return parse_query_text(text, path.stem, path)
+
+
+def load_catalog(queries_dir: Path) -> dict[str, NamedQuery]:
+    """Every ``*.rq`` of a folder, by name; a query that does not parse is an error naming the file."""
+    if not queries_dir.is_dir():
+        return {}
+    return {p.stem: load_query_file(p) for p in sorted(queries_dir.glob("*.rq"))}
+
+
+def lookup(catalog: Mapping[str, NamedQuery], name: str) -> NamedQuery:
+    """The query called ``name``, or :class:`UnknownQueryError` suggesting close names."""
+    if name in catalog:
+        return catalog[name]
+    close = difflib.get_close_matches(name, list(catalog), n=3, cutoff=0.5)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    known = "" if close else f" (known: {', '.join(sorted(catalog)) or 'none'})"
+    raise UnknownQueryError(f"unknown query {name!r}{hint}{known}")
+
+
+# ---------------------------------------------------------------- parameter values
+
+
+def is_iri(value: str) -> bool:
+    return bool(_IRI.match(value))
+
+
+def resolve_iri_or_id(value: str, base_iri: str) -> list[str]:
+    """Candidate IRIs for a process/outcome reference, most likely first.
+
+    >>> resolve_iri_or_id("CHAN", "https://w3id.org/itsm-prm/")
+    ['https://w3id.org/itsm-prm/id/process/CHAN']
+    >>> resolve_iri_or_id("CHAN.5", "https://w3id.org/itsm-prm/")[0]
+    'https://w3id.org/itsm-prm/id/process/CHAN/outcome/5'
+    >>> resolve_iri_or_id("process/CHAN/outcome/5", "https://w3id.org/itsm-prm/")
+    ['https://w3id.org/itsm-prm/id/process/CHAN/outcome/5']
+    """
+    text = value.strip()
+    ids = f"{base_iri}id/"
+    if re.match(r"^https?://", text, re.IGNORECASE):
+        return [text]
+    if match := _OUTCOME_SLASH.match(text):
+        return [f"{ids}process/{match['process']}/outcome/{match['n']}"]
+    if "/" in text:
+        return [ids + text.removeprefix("id/").strip("/")]
+    if match := _OUTCOME_SHORT.match(text):
+        # CHAN.5 is outcome 5 of CHAN; a process whose ID has a dot stays possible.
+        return [f"{ids}process/{match['process']}/outcome/{match['n']}", f"{ids}process/{text}"]
+    return [f"{ids}process/{text}"]
+
+
+def coerce(param: QueryParam, raw: Any, base_iri: str) -> Term:
+    """Check and convert one value (iri-or-id values are resolved by :func:`bind`)."""
+    if isinstance(raw, Term):
+        if param.type in ("iri", "iri-or-id") and raw.kind == "iri" and is_iri(raw.value):
+            return raw
+        raw = raw.value
+    if param.type in ("iri", "iri-or-id"):
+        text = str(raw).strip()
+        candidates = [text] if param.type == "iri" else resolve_iri_or_id(text, base_iri)
+        if not text or not is_iri(candidates[0]):
+            expected = "an absolute IRI" if param.type == "iri" else "an ID or IRI"
+            raise ParameterError(f"parameter '{param.name}': {raw!r} is not {expected}")
+        return Term.iri(candidates[0])
+    if param.type == "integer":
+        if isinstance(raw, bool) or not re.fullmatch(r"[+-]?\d+", str(raw).strip()):
+            raise ParameterError(f"parameter '{param.name}': {raw!r} is not an integer")
+        return Term("literal", str(int(str(raw).strip())), XSD_INTEGER)
+    if param.type == "boolean":
+        if isinstance(raw, bool):
+            return Term.literal(raw)
+        word = str(raw).strip().lower()
+        if word not in _TRUE | _FALSE:
+            raise ParameterError(f"parameter '{param.name}': {raw!r} is not a boolean (true/false)")
+        return Term("literal", "true" if word in _TRUE else "false", XSD_BOOLEAN)
+    return Term.literal(str(raw))
+
+
+def bind(
+    query: NamedQuery,
+    values: Mapping[str, Any],
+    *,
+    base_iri: str,
+    exists: Callable[[str], bool],
+) -> dict[str, Term]:
+    """Check ``values`` against the query's parameters and return engine bindings.
+
+    Unknown names, missing required values and badly typed values raise
+    :class:`ParameterError` naming the parameter. ``iri-or-id`` values must name a subject of
+    the dataset (``exists``).
+    """
+    unknown = sorted(set(values) - set(query.params))
+    if unknown:
+        expected = ", ".join(query.params) or "none"
+        raise ParameterError(f"unknown parameter '{unknown[0]}' for query '{query.name}' (expected: {expected})")
+    bindings: dict[str, Term] = {}
+    for param in query.params.values():
+        if param.name in values and values[param.name] is not None:
+            raw = values[param.name]
+        elif param.default is not None:
+            raw = param.default
+        elif param.required:
+            example = f", e.g. {param.name}={param.example}" if param.example is not None else ""
+            raise ParameterError(f"missing required parameter '{param.name}' ({param.type}{example}) "
+                                 f"for query '{query.name}'")
+        else:
+            continue  # optional and unset: the variable stays free
+        term = coerce(param, raw, base_iri)
+        if param.type == "iri-or-id":
+            term = _existing(param, raw, base_iri, exists)
+        bindings[param.name] = term
+    return bindings
+
+
+def _existing(param: QueryParam, raw: Any, base_iri: str, exists: Callable[[str], bool]) -> Term:
+    """The first candidate IRI that is a subject of the dataset."""
+    if isinstance(raw, Term):
+        text = raw.value
+        candidates = [raw.value] if raw.kind == "iri" else resolve_iri_or_id(text, base_iri)
+    else:
+        text = str(raw).strip()
+        candidates = resolve_iri_or_id(text, base_iri)
+    candidates = [c for c in candidates if is_iri(c)]
+    for iri in candidates:
+        if exists(iri):
+            return Term.iri(iri)
+    raise ParameterError(f"unknown {param.name.replace('_', ' ')} '{text}' "
+                         f"(parameter '{param.name}': <{candidates[0]}> is not in the dataset)")

@@ -1,0 +1,260 @@
+"""SHACL validation with pyshacl, reported as one :class:`ValidationReport` type.
+
+Used twice: by the build (self-check of the compiled model) and for user files
+(``itsm-prm validate``). pyshacl always runs on rdflib's Memory store (gotcha 5) with
+``inference="none"``: the OWL 2 RL closure is already compiled into the dataset.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal as TypingLiteral
+
+from pyshacl import validate as pyshacl_validate
+from rdflib import RDF, RDFS, SH, SKOS, BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.term import Node
+
+from itsm_prm.errors import ConfigError, UnknownFormatError
+from itsm_prm.rdfio import parse_rdf
+from itsm_prm.security import install_network_guard
+
+Severity = TypingLiteral["Violation", "Warning", "Info"]
+SEVERITY_ORDER: tuple[Severity, ...] = ("Violation", "Warning", "Info")
+_SEVERITIES: dict[Node, Severity] = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One SHACL result. ``focus`` is an IRI (or ``_:id`` for a blank node)."""
+
+    severity: Severity
+    focus: str
+    focus_label: str | None
+    path: str | None
+    value: str | None
+    message: str
+    shape: str | None
+
+
+@dataclass
+class ValidationReport:
+    """``conforms`` is true when no result has severity Violation (warnings are reported only)."""
+
+    conforms: bool
+    results: list[ValidationResult] = field(default_factory=list)
+    graph: Graph | None = field(default=None, repr=False, compare=False)  # pyshacl's results graph
+    seconds: float = field(default=0.0, compare=False)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for r in self.results if r.severity == severity)
+
+    @property
+    def violations(self) -> int:
+        return self.count("Violation")
+
+    @property
+    def warnings(self) -> int:
+        return self.count("Warning")
+
+    def to_dict(self) -> dict[str, object]:
+        return {"conforms": self.conforms, "violations": self.violations, "warnings": self.warnings,
+                "results": [asdict(r) for r in self.results]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> ValidationReport:
+        results = data.get("results", [])
+        assert isinstance(results, list)
+        return cls(bool(data["conforms"]), [ValidationResult(**r) for r in results])
+
+
+# ---------------------------------------------------------------- reading pyshacl's graph
+
+
+def _node_text(node: Node) -> str:
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    return str(node)
+
+
+def _path_text(graph: Graph, path: Node) -> str:
+    """A SHACL property path in SPARQL property-path syntax (IRIs unabbreviated)."""
+    if isinstance(path, URIRef):
+        return str(path)
+    if (path, RDF.first, None) in graph:  # sequence path
+        return "/".join(_path_text(graph, p) for p in Collection(graph, path))
+    for predicate, template in ((SH.inversePath, "^{}"), (SH.zeroOrMorePath, "{}*"),
+                                (SH.oneOrMorePath, "{}+"), (SH.zeroOrOnePath, "{}?")):
+        inner = graph.value(path, predicate)
+        if inner is not None:
+            return template.format(_path_text(graph, inner))
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "(" + "|".join(_path_text(graph, p) for p in Collection(graph, alternatives)) + ")"
+    return _node_text(path)
+
+
+def label_of(node: Node, graphs: Sequence[Graph]) -> str | None:
+    """``rdfs:label`` (English or untagged preferred), else ``skos:prefLabel``."""
+    for predicate in (RDFS.label, SKOS.prefLabel):
+        labels = [o for g in graphs for o in g.objects(node, predicate) if isinstance(o, Literal)]
+        if labels:
+            labels.sort(key=lambda lit: (lit.language not in (None, "en"), lit.language or "", str(lit)))
+            return str(labels[0])
+    return None
+
+
+def report_from_graph(results: Graph, label_graphs: Sequence[Graph], seconds: float = 0.0) -> ValidationReport:
+    """Read pyshacl's results graph into a :class:`ValidationReport` (sorted, stable)."""
+    items = []
+    for node in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(node, SH.focusNode)
+        if focus is None:
+            continue
+        path = results.value(node, SH.resultPath)
+        value = results.value(node, SH.value)
+        shape = results.value(node, SH.sourceShape)
+        messages = sorted(str(m) for m in results.objects(node, SH.resultMessage))
+        component = results.value(node, SH.sourceConstraintComponent)
+        items.append(ValidationResult(
+            severity=_SEVERITIES.get(results.value(node, SH.resultSeverity) or SH.Violation, "Violation"),
+            focus=_node_text(focus),
+            focus_label=label_of(focus, label_graphs),
+            path=_path_text(results, path) if path is not None else None,
+            value=_node_text(value) if value is not None else None,
+            message=messages[0] if messages else f"constraint {component} not satisfied",
+            shape=_node_text(shape) if shape is not None and not isinstance(shape, BNode) else None,
+        ))
+    items.sort(key=lambda r: (SEVERITY_ORDER.index(r.severity), r.focus, r.path or "", r.message))
+    conforms = not any(r.severity == "Violation" for r in items)
+    return ValidationReport(conforms, items, results, seconds)
+
+
+def _drop_results(results: Graph, keep: Callable[[Node], bool]) -> None:
+    """Remove results whose focus node fails ``keep`` (with their blank-node subtrees)."""
+    for node in list(results.subjects(RDF.type, SH.ValidationResult)):
+        focus = results.value(node, SH.focusNode)
+        if focus is not None and keep(focus):
+            continue
+        results.remove((None, SH.result, node))
+        pending = [node]
+        while pending:
+            current = pending.pop()
+            for _, _, o in list(results.triples((current, None, None))):
+                if isinstance(o, BNode) and o != current:
+                    pending.append(o)
+            results.remove((current, None, None))
+
+
+# ---------------------------------------------------------------- running pyshacl
+
+
+def load_shapes(shapes_dir: Path) -> Graph | None:
+    """The union of ``shapes/*.ttl``, or ``None`` when there is none."""
+    files = sorted(shapes_dir.glob("*.ttl")) if shapes_dir.is_dir() else []
+    if not files:
+        return None
+    shapes = Graph()
+    for path in files:
+        for t in parse_rdf(path).graph:
+            shapes.add(t)
+    return shapes
+
+
+def check(data: Graph, shapes: Graph, *, focus: Callable[[Node], bool] | None = None,
+          label_graphs: Sequence[Graph] = ()) -> ValidationReport:
+    """Validate ``data`` (modified in place by SHACL rules, if the shapes have any).
+
+    ``focus`` restricts the report to results about nodes it accepts.
+    """
+    install_network_guard()  # shapes may hold SPARQL; rdflib must not follow URLs from the data
+    started = time.perf_counter()
+    _, results, _ = pyshacl_validate(
+        data, shacl_graph=shapes, inference="none", advanced=True, inplace=True,
+        allow_warnings=True, allow_infos=True,
+    )
+    assert isinstance(results, Graph)
+    if focus is not None:
+        _drop_results(results, focus)
+    report = report_from_graph(results, [data, *label_graphs], time.perf_counter() - started)
+    report_node = next(iter(results.subjects(RDF.type, SH.ValidationReport)), None)
+    if report_node is not None:
+        results.set((report_node, SH.conforms, Literal(report.conforms)))
+    return report
+
+
+def validate_files(paths: Iterable[Path], shapes: Graph | None, context: Graph, *,
+                   max_bytes: int | None) -> ValidationReport:
+    """Validate user files in the context of the compiled dataset.
+
+    The user's triples are checked together with the whole compiled dataset (ontology, data
+    and inferred triples), so ``sh:class`` sees the class hierarchy, inferred types and the
+    model's own nodes (an assessment may point at ``id:process/INC``). Only results about
+    nodes the user's files describe are reported: the model itself was checked at build time.
+    """
+    user = Graph()
+    for path in paths:
+        for t in parse_rdf(path, max_bytes=max_bytes).graph:
+            user.add(t)
+    if shapes is None:
+        raise ConfigError("no SHACL shapes (shapes/*.ttl) to validate against")
+    subjects = set(user.subjects())
+    merged = Graph()
+    for t in context:
+        merged.add(t)
+    for t in user:
+        merged.add(t)
+    return check(merged, shapes, focus=lambda node: node in subjects)
+
+
+# ---------------------------------------------------------------- renderers
+
+RENDER_FORMATS = ("human", "json", "turtle")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def render_human(report: ValidationReport, shorten: Callable[[str], str] = str) -> str:
+    """One line per result, grouped by severity, then ``Conforms: yes/no — N violations, M warnings``."""
+    lines: list[str] = []
+    for severity in SEVERITY_ORDER:
+        group = [r for r in report.results if r.severity == severity]
+        if not group:
+            continue
+        lines.append(f"{severity}s ({len(group)}):")
+        for r in group:
+            focus = shorten(r.focus) + (f" ({r.focus_label})" if r.focus_label else "")
+            where = f" {shorten(r.path)}" if r.path else ""
+            value = f" = {shorten(r.value)}" if r.value else ""
+            shape = f"  [{shorten(r.shape)}]" if r.shape else ""
+            lines.append(f"  {focus}{where}{value}: {r.message}{shape}")
+    verdict = "yes" if report.conforms else "no"
+    lines.append(f"Conforms: {verdict} — {_plural(report.violations, 'violation')}, "
+                 f"{_plural(report.warnings, 'warning')}")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(report: ValidationReport) -> str:
+    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_turtle(report: ValidationReport) -> str:
+    graph = report.graph if report.graph is not None else Graph()
+    graph.bind("sh", SH)
+    return graph.serialize(format="turtle")
+
+
+def render(report: ValidationReport, fmt: str, shorten: Callable[[str], str] = str) -> str:
+    if fmt == "human":
+        return render_human(report, shorten)
+    if fmt == "json":
+        return render_json(report)
+    if fmt == "turtle":
+        return render_turtle(report)
+    raise UnknownFormatError(f"unknown report format {fmt!r} (choose from {', '.join(RENDER_FORMATS)})")
