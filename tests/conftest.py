@@ -1,5 +1,13 @@
-"""Shared fixtures: every test runs against the small fixture home and a temporary cache,
-so nothing touches the user's cache and results do not depend on the real data."""
+"""Shared fixtures.
+
+* ``settings`` / ``built`` / ``kg`` / ``reference_kg``: the repository's own resources (the real
+  ontology, data, shapes and queries), loaded into Oxigraph and into the rdflib reference engine.
+* ``fixture_settings`` / ``fixture_kg`` / ``fixture_reference_kg``: the tiny fixture home in
+  ``tests/fixtures/home``, for unit tests whose expectations must not depend on the real data.
+* ``private_settings``: an editable copy of the fixture home with a cache of its own.
+
+Every build goes to a temporary cache (``ITSM_PRM_CACHE_DIR``), never the user's.
+"""
 
 from __future__ import annotations
 
@@ -20,16 +28,18 @@ ID = BASE + "id/"
 
 @pytest.fixture(scope="session", autouse=True)
 def isolated_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Point ITSM_PRM_HOME at the fixture home and ITSM_PRM_CACHE_DIR at a temp folder
-    (inherited by CliRunner and by subprocesses)."""
+    """A temporary ITSM_PRM_CACHE_DIR for the whole session (inherited by CliRunner and
+    subprocesses); no ITSM_PRM_* setting leaks in from the caller's environment."""
     patch = pytest.MonkeyPatch()
     cache = tmp_path_factory.mktemp("itsm-prm-cache")
-    patch.setenv("ITSM_PRM_HOME", str(FIXTURE_HOME))
     patch.setenv("ITSM_PRM_CACHE_DIR", str(cache))
-    for name in ("ITSM_PRM_BASE_IRI", "ITSM_PRM_MAX_INPUT_BYTES", "ITSM_PRM_QUERY_TIMEOUT_S"):
+    for name in ("ITSM_PRM_HOME", "ITSM_PRM_BASE_IRI", "ITSM_PRM_MAX_INPUT_BYTES", "ITSM_PRM_QUERY_TIMEOUT_S"):
         patch.delenv(name, raising=False)
     yield cache
     patch.undo()
+
+
+# -- the repository's resources
 
 
 @pytest.fixture(scope="session")
@@ -48,8 +58,31 @@ def kg(settings: Settings, built: BuildResult) -> KnowledgeGraph:
 
 
 @pytest.fixture(scope="session")
-def kg_rdflib(settings: Settings, built: BuildResult) -> KnowledgeGraph:
+def reference_kg(settings: Settings, built: BuildResult) -> KnowledgeGraph:
     return load("rdflib", settings=settings)
+
+
+# -- the fixture home
+
+
+@pytest.fixture(scope="session")
+def fixture_settings(isolated_env: Path) -> Settings:
+    return Settings(home=FIXTURE_HOME)
+
+
+@pytest.fixture(scope="session")
+def fixture_built(fixture_settings: Settings) -> BuildResult:
+    return build(fixture_settings)
+
+
+@pytest.fixture(scope="session")
+def fixture_kg(fixture_settings: Settings, fixture_built: BuildResult) -> KnowledgeGraph:
+    return load(settings=fixture_settings)
+
+
+@pytest.fixture(scope="session")
+def fixture_reference_kg(fixture_settings: Settings, fixture_built: BuildResult) -> KnowledgeGraph:
+    return load("rdflib", settings=fixture_settings)
 
 
 @pytest.fixture

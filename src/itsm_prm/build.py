@@ -51,6 +51,7 @@ class Manifest:
     warnings: int
     inferred_removed: int  # owlrl output dropped by the closure filter
     prefixes: dict[str, str] = field(default_factory=dict)
+    ontology_graphs: list[str] = field(default_factory=list)  # graphs filled from ontology/ files
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> Manifest:
@@ -176,6 +177,7 @@ def build(settings: Settings | None = None, *, force: bool = False, progress: Pr
         warnings=report.warnings if report else 0,
         inferred_removed=closure.raw_new - len(closure.inferred),
         prefixes=declared,
+        ontology_graphs=[g.iri for g in sources.graphs if all(f.startswith("ontology/") for f in g.files)],
     )
 
     def fill(folder: Path) -> None:

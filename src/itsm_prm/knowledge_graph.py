@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
 
 from itsm_prm import export as exporting
 from itsm_prm import info as dataset_info
@@ -81,19 +81,27 @@ class KnowledgeGraph:
     # -- validation, export, info
 
     @functools.cached_property
-    def _compiled_graph(self) -> Graph:
-        """The compiled dataset (all graphs) as one rdflib Memory graph, for pyshacl."""
+    def ontology_graph(self) -> Graph:
+        """The compiled ontology as an rdflib Memory graph: the ontology graphs plus the inferred
+        triples about their terms (e.g. the closed class hierarchy)."""
         dataset = Dataset()
         dataset.parse(self.build_result.dataset_path, format="nquads")
+        manifest = self.build_result.manifest
         graph = Graph()
-        for s, p, o, _ in dataset.quads((None, None, None, None)):
-            graph.add((s, p, o))
+        for iri in manifest.ontology_graphs:
+            for t in dataset.graph(URIRef(iri)):
+                graph.add(t)
+        terms = set(graph.subjects())
+        for s, p, o in dataset.graph(URIRef(manifest.inferred_graph)):
+            if s in terms:
+                graph.add((s, p, o))
         return graph
 
     def validate(self, *paths: str | Path) -> validation.ValidationReport:
-        """Validate RDF files against all shapes, in the context of the compiled dataset."""
+        """Validate RDF files against all shapes, with the compiled ontology as ``ont_graph``."""
         shapes = validation.load_shapes(self.settings.resources_root() / SHAPES_DIR)
-        return validation.validate_files([Path(p) for p in paths], shapes, self._compiled_graph,
+        ontology = self.ontology_graph if len(self.ontology_graph) else None
+        return validation.validate_files([Path(p) for p in paths], shapes, ontology,
                                          max_bytes=self.settings.max_input_bytes)
 
     def export(self, fmt: str, graph: str | list[str] | None = None) -> bytes:

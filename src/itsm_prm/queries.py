@@ -56,6 +56,15 @@ class QueryParam:
     example: Any = None
     description: str | None = None
 
+    def __getitem__(self, key: str) -> Any:
+        """Mapping-style access, as in the YAML header: ``param["example"]``."""
+        if key not in self.__dataclass_fields__:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return getattr(self, key, default) if key in self.__dataclass_fields__ else default
+
 
 @dataclass(frozen=True)
 class ParsedSparql:

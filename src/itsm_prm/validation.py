@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from itertools import chain
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from rdflib import RDF, RDFS, SH, SKOS, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from itsm_prm.closure import owl_rl_closure
 from itsm_prm.errors import ConfigError, UnknownFormatError
 from itsm_prm.rdfio import parse_rdf
 from itsm_prm.security import install_network_guard
@@ -108,7 +110,21 @@ def label_of(node: Node, graphs: Sequence[Graph]) -> str | None:
     return None
 
 
-def report_from_graph(results: Graph, label_graphs: Sequence[Graph], seconds: float = 0.0) -> ValidationReport:
+def _shape_name(shape: Node | None, shapes: Graph | None) -> str | None:
+    """The shape's IRI; for an anonymous property shape, the IRI of the node shape holding it."""
+    if shape is None:
+        return None
+    if not isinstance(shape, BNode):
+        return _node_text(shape)
+    if shapes is not None:
+        parent = next(iter(shapes.subjects(SH.property, shape)), None)
+        if parent is not None and not isinstance(parent, BNode):
+            return _node_text(parent)
+    return None
+
+
+def report_from_graph(results: Graph, label_graphs: Sequence[Graph], seconds: float = 0.0,
+                      shapes: Graph | None = None) -> ValidationReport:
     """Read pyshacl's results graph into a :class:`ValidationReport` (sorted, stable)."""
     items = []
     for node in results.subjects(RDF.type, SH.ValidationResult):
@@ -127,27 +143,11 @@ def report_from_graph(results: Graph, label_graphs: Sequence[Graph], seconds: fl
             path=_path_text(results, path) if path is not None else None,
             value=_node_text(value) if value is not None else None,
             message=messages[0] if messages else f"constraint {component} not satisfied",
-            shape=_node_text(shape) if shape is not None and not isinstance(shape, BNode) else None,
+            shape=_shape_name(shape, shapes),
         ))
     items.sort(key=lambda r: (SEVERITY_ORDER.index(r.severity), r.focus, r.path or "", r.message))
     conforms = not any(r.severity == "Violation" for r in items)
     return ValidationReport(conforms, items, results, seconds)
-
-
-def _drop_results(results: Graph, keep: Callable[[Node], bool]) -> None:
-    """Remove results whose focus node fails ``keep`` (with their blank-node subtrees)."""
-    for node in list(results.subjects(RDF.type, SH.ValidationResult)):
-        focus = results.value(node, SH.focusNode)
-        if focus is not None and keep(focus):
-            continue
-        results.remove((None, SH.result, node))
-        pending = [node]
-        while pending:
-            current = pending.pop()
-            for _, _, o in list(results.triples((current, None, None))):
-                if isinstance(o, BNode) and o != current:
-                    pending.append(o)
-            results.remove((current, None, None))
 
 
 # ---------------------------------------------------------------- running pyshacl
@@ -165,36 +165,52 @@ def load_shapes(shapes_dir: Path) -> Graph | None:
     return shapes
 
 
-def check(data: Graph, shapes: Graph, *, focus: Callable[[Node], bool] | None = None,
-          label_graphs: Sequence[Graph] = ()) -> ValidationReport:
-    """Validate ``data`` (modified in place by SHACL rules, if the shapes have any).
+def _drop_results(results: Graph, keep: Callable[[Node], bool]) -> None:
+    """Remove the results whose focus node ``keep`` rejects, with their blank-node details."""
+    for node in list(results.subjects(RDF.type, SH.ValidationResult)):
+        focus = results.value(node, SH.focusNode)
+        if focus is not None and keep(focus):
+            continue
+        results.remove((None, SH.result, node))
+        pending = [node]
+        while pending:
+            current = pending.pop()
+            pending.extend(o for o in results.objects(current, None) if isinstance(o, BNode) and o != current)
+            results.remove((current, None, None))
 
-    ``focus`` restricts the report to results about nodes it accepts.
+
+def check(data: Graph, shapes: Graph, *, ontology: Graph | None = None,
+          focus: Callable[[Node], bool] | None = None, label_graphs: Sequence[Graph] = ()) -> ValidationReport:
+    """Validate ``data`` in place (SHACL rules, if the shapes have any, add to it).
+
+    ``ontology`` is handed to pyshacl as ``ont_graph``: its class and property axioms are
+    mixed into the data graph, so ``sh:class`` and ``sh:targetClass`` see the hierarchy.
+    ``focus`` keeps only the results about the nodes it accepts.
     """
     install_network_guard()  # shapes may hold SPARQL; rdflib must not follow URLs from the data
     started = time.perf_counter()
     _, results, _ = pyshacl_validate(
-        data, shacl_graph=shapes, inference="none", advanced=True, inplace=True,
+        data, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True, inplace=True,
         allow_warnings=True, allow_infos=True,
     )
     assert isinstance(results, Graph)
     if focus is not None:
         _drop_results(results, focus)
-    report = report_from_graph(results, [data, *label_graphs], time.perf_counter() - started)
-    report_node = next(iter(results.subjects(RDF.type, SH.ValidationReport)), None)
-    if report_node is not None:
+    labels = [data, *([ontology] if ontology is not None else []), *label_graphs]
+    report = report_from_graph(results, labels, time.perf_counter() - started, shapes)
+    for report_node in results.subjects(RDF.type, SH.ValidationReport):
         results.set((report_node, SH.conforms, Literal(report.conforms)))
     return report
 
 
-def validate_files(paths: Iterable[Path], shapes: Graph | None, context: Graph, *,
+def validate_files(paths: Iterable[Path], shapes: Graph | None, ontology: Graph | None, *,
                    max_bytes: int | None) -> ValidationReport:
-    """Validate user files in the context of the compiled dataset.
+    """Validate user files the way the build checks the model.
 
-    The user's triples are checked together with the whole compiled dataset (ontology, data
-    and inferred triples), so ``sh:class`` sees the class hierarchy, inferred types and the
-    model's own nodes (an assessment may point at ``id:process/INC``). Only results about
-    nodes the user's files describe are reported: the model itself was checked at build time.
+    The files are merged, closed under OWL 2 RL together with the compiled ontology (so
+    inferred types, inverses and property chains are there, as in the compiled dataset) and
+    validated with the ontology as pyshacl's ``ont_graph``. Only results about resources the
+    files describe (their subjects) are reported: the ontology itself was checked at build time.
     """
     user = Graph()
     for path in paths:
@@ -202,13 +218,19 @@ def validate_files(paths: Iterable[Path], shapes: Graph | None, context: Graph, 
             user.add(t)
     if shapes is None:
         raise ConfigError("no SHACL shapes (shapes/*.ttl) to validate against")
-    subjects = set(user.subjects())
-    merged = Graph()
-    for t in context:
-        merged.add(t)
+    own = set(user.subjects())
+    data = Graph()
     for t in user:
-        merged.add(t)
-    return check(merged, shapes, focus=lambda node: node in subjects)
+        data.add(t)
+    if ontology is not None:
+        both = Graph()
+        for t in chain(user, ontology):
+            both.add(t)
+        closure = owl_rl_closure(both)
+        for t in closure.inferred:
+            if t[0] in own:
+                data.add(t)
+    return check(data, shapes, ontology=ontology, focus=lambda node: node in own)
 
 
 # ---------------------------------------------------------------- renderers

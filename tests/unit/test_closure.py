@@ -49,7 +49,8 @@ def test_keep_rules() -> None:
     assert keep((INC, RDF.type, URIRef(PRM + "ModelElement")), set())
 
 
-def test_compiled_inferred_graph_has_no_generalized_rdf(kg: KnowledgeGraph) -> None:
+def test_compiled_inferred_graph_has_no_generalized_rdf(fixture_kg: KnowledgeGraph) -> None:
+    kg = fixture_kg
     rows = kg.store.query(
         "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", None, default_graph_as_union=False)
     assert isinstance(rows, QueryResult)
