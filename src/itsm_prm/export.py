@@ -34,7 +34,9 @@ def resolve_graphs(names: Sequence[str] | None, available: Sequence[str]) -> lis
     return list(dict.fromkeys(chosen))
 
 
-def _compact_iri(iri: str, prefixes: Mapping[str, str], used: dict[str, str]) -> str:
+def _compact_iri(iri: Any, prefixes: Mapping[str, str], used: dict[str, str]) -> Any:
+    if not isinstance(iri, str) or iri.startswith("_:"):
+        return iri  # blank nodes and anything unexpected stay as they are
     best = max((ns for ns in prefixes.values() if iri.startswith(ns) and len(iri) > len(ns)), key=len, default=None)
     if best is None:
         return iri
@@ -53,10 +55,12 @@ def _compact(node: Any, prefixes: Mapping[str, str], used: dict[str, str]) -> An
         return node
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if key == "@id" and isinstance(value, str) and not value.startswith("_:"):
+        if key == "@id":
             out[key] = _compact_iri(value, prefixes, used)
         elif key == "@type":
             types = value if isinstance(value, list) else [value]
+            # rdflib writes a blank-node class as {"@id": "_:b"}; JSON-LD wants the identifier itself
+            types = [t["@id"] if isinstance(t, dict) and "@id" in t else t for t in types]
             compacted = [_compact_iri(t, prefixes, used) for t in types]
             out[key] = compacted if isinstance(value, list) else compacted[0]
         elif key.startswith("@"):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,7 @@ from itsm_prm.errors import CatalogError, ParameterError, QueryPolicyError, Quer
 from itsm_prm.terms import XSD_BOOLEAN, XSD_INTEGER, Term
 
 PARAM_TYPES = ("iri-or-id", "iri", "string", "integer", "boolean")
-HEADER_KEYS = ("summary", "description", "tags", "params", "method", "endpoint", "pagination")
+TEXT_KEYS = ("summary", "description")
 _HEADER_LINE = re.compile(r"^#\+(?P<rest>.*)$")
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Characters RFC 3987 forbids in an IRI (plus whitespace): their presence means "not an IRI".
@@ -146,13 +147,13 @@ def _header(text: str, origin: str) -> dict[str, Any]:
         lines[key] = number
     header: dict[str, Any] = {}
     for key, parts in raw.items():
-        value = "\n".join(parts).strip()
+        value = (parts[0].strip() + "\n" + textwrap.dedent("\n".join(parts[1:]))).strip()
+        if key in TEXT_KEYS and not value.startswith(("'", '"')):
+            header[key] = value  # free text, may hold ': '
+            continue
         try:
             header[key] = yaml.safe_load(value) if value else None
         except yaml.YAMLError as exc:
-            if key in ("summary", "description"):  # free text with a ': ' in it
-                header[key] = value
-                continue
             raise CatalogError(f"{origin} line {lines[key]}: {key}: not valid YAML ({exc.problem})") from exc
     return header
 
