@@ -33,7 +33,12 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     patch = pytest.MonkeyPatch()
     cache = tmp_path_factory.mktemp("itsm-prm-cache")
     patch.setenv("ITSM_PRM_CACHE_DIR", str(cache))
-    for name in ("ITSM_PRM_HOME", "ITSM_PRM_BASE_IRI", "ITSM_PRM_MAX_INPUT_BYTES", "ITSM_PRM_QUERY_TIMEOUT_S"):
+    for name in (
+        "ITSM_PRM_HOME",
+        "ITSM_PRM_BASE_IRI",
+        "ITSM_PRM_MAX_INPUT_BYTES",
+        "ITSM_PRM_QUERY_TIMEOUT_S",
+    ):
         patch.delenv(name, raising=False)
     yield cache
     patch.undo()

@@ -61,7 +61,7 @@ __all__ = [
 def build(force: bool = False, *, settings: Settings | None = None) -> BuildResult:
     """Compile the dataset (sources → OWL 2 RL closure → SHACL self-check → cache), or reuse it.
 
-        >>> itsm_prm.build().reused   # doctest: +SKIP
-        True
+    >>> itsm_prm.build().reused   # doctest: +SKIP
+    True
     """
     return _build(settings, force=force)

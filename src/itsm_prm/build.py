@@ -117,7 +117,9 @@ def _nquads(dataset: Dataset) -> bytes:
     return b"\n".join(lines) + b"\n"
 
 
-def build(settings: Settings | None = None, *, force: bool = False, progress: Progress | None = None) -> BuildResult:
+def build(
+    settings: Settings | None = None, *, force: bool = False, progress: Progress | None = None
+) -> BuildResult:
     """Compile the dataset, or reuse the cached one when no input changed.
 
     Raises :class:`InputError` for unreadable sources, :class:`BuildError` when the OWL 2 RL

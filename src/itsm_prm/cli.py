@@ -43,8 +43,14 @@ def _fail(message: str) -> None:
 class ErrorHandlingGroup(click.Group):
     """Turns every error into one readable stderr line and an exit code (2 = bad input)."""
 
-    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,  # type: ignore[override]
-             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,  # type: ignore[override]
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         debug = "--debug" in argv
         for name in NOISY_LOGGERS:
@@ -92,10 +98,16 @@ class Context:
 
 
 @click.group(cls=ErrorHandlingGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--home", type=click.Path(path_type=Path, file_okay=False),
-              help="Resources root (ontology/, data/, shapes/, queries/). Env: ITSM_PRM_HOME.")
-@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Where compiled datasets are cached. Env: ITSM_PRM_CACHE_DIR.")
+@click.option(
+    "--home",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Resources root (ontology/, data/, shapes/, queries/). Env: ITSM_PRM_HOME.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where compiled datasets are cached. Env: ITSM_PRM_CACHE_DIR.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
 @click.version_option(__version__, prog_name=PROG)
 @click.pass_context
@@ -139,8 +151,14 @@ def build(obj: Context, force: bool, quiet: bool) -> int:
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 @click.pass_obj
 def info(obj: Context, fmt: str) -> None:
     """Counts per class and named graph, dataset version and hash, cache reuse and timings."""
@@ -156,8 +174,14 @@ def info(obj: Context, fmt: str) -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=True))
-@click.option("--format", "fmt", type=click.Choice(RENDER_FORMATS), default="human", show_default=True,
-              help="Report format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(RENDER_FORMATS),
+    default="human",
+    show_default=True,
+    help="Report format.",
+)
 @click.pass_obj
 def validate(obj: Context, files: tuple[Path, ...], fmt: str) -> int:
     """Validate RDF FILES against the SHACL shapes, in the context of the compiled model.
@@ -186,10 +210,22 @@ def _params(pairs: Sequence[str]) -> dict[str, str]:
 
 @cli.command()
 @click.argument("name", required=False, metavar="NAME|FILE.rq")
-@click.option("--param", "-p", "pairs", multiple=True, metavar="NAME=VALUE",
-              help="A query parameter (repeatable), e.g. -p process=CHAN.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
-              show_default=True, help="Output: a table, or the W3C SPARQL results formats.")
+@click.option(
+    "--param",
+    "-p",
+    "pairs",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A query parameter (repeatable), e.g. -p process=CHAN.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output: a table, or the W3C SPARQL results formats.",
+)
 @click.option("--list", "list_only", is_flag=True, help="List the named queries and their parameters.")
 @click.pass_obj
 def query(obj: Context, name: str | None, pairs: tuple[str, ...], fmt: str, list_only: bool) -> None:
@@ -209,7 +245,9 @@ def query(obj: Context, name: str | None, pairs: tuple[str, ...], fmt: str, list
     params = _params(pairs)
     kg = obj.load()
     result = kg.run_query(named, params)
-    table: QueryResult | bool = result if isinstance(result, QueryResult | bool) else QueryResult.from_triples(result)
+    table: QueryResult | bool = (
+        result if isinstance(result, QueryResult | bool) else QueryResult.from_triples(result)
+    )
     if fmt == "table":
         render.result_table(table, render.console(click.get_text_stream("stdout")), kg.shorten)
     else:
@@ -217,13 +255,28 @@ def query(obj: Context, name: str | None, pairs: tuple[str, ...], fmt: str, list
 
 
 @cli.command(name="export")
-@click.option("--format", "fmt", type=click.Choice(list(RDF_FORMATS)), default="ttl", show_default=True,
-              help="RDF syntax. Triple formats (ttl, jsonld, xml, nt) merge the selected graphs.")
-@click.option("--graph", "graphs", multiple=True, metavar="IRI|NAME",
-              help="Only this named graph (repeatable): an IRI or a short name such as 'prm' or "
-                   "'mappings/prm-iso15504-5-2006'. Default: all graphs.")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write to this file (atomically) instead of stdout.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(RDF_FORMATS)),
+    default="ttl",
+    show_default=True,
+    help="RDF syntax. Triple formats (ttl, jsonld, xml, nt) merge the selected graphs.",
+)
+@click.option(
+    "--graph",
+    "graphs",
+    multiple=True,
+    metavar="IRI|NAME",
+    help="Only this named graph (repeatable): an IRI or a short name such as 'prm' or "
+    "'mappings/prm-iso15504-5-2006'. Default: all graphs.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file (atomically) instead of stdout.",
+)
 @click.pass_obj
 def export_command(obj: Context, fmt: str, graphs: tuple[str, ...], output: Path | None) -> None:
     """Export the dataset, or some of its named graphs, as RDF."""

@@ -19,8 +19,13 @@ BUILTIN_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
 TOP_CLASSES = {OWL.Thing, RDFS.Resource}
 # Classes whose membership only restates a datatype (e.g. "1"^^xsd:integer a xsd:decimal).
 LITERAL_CLASSES = {RDFS.Literal, RDF.langString, RDF.PlainLiteral, RDF.XMLLiteral, RDF.HTML}
-REFLEXIVE_TAUTOLOGIES = {OWL.sameAs, RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass,
-                         OWL.equivalentProperty}
+REFLEXIVE_TAUTOLOGIES = {
+    OWL.sameAs,
+    RDFS.subClassOf,
+    RDFS.subPropertyOf,
+    OWL.equivalentClass,
+    OWL.equivalentProperty,
+}
 
 TripleT = tuple[Node, Node, Node]
 

@@ -24,13 +24,15 @@ def default_cache_dir() -> Path:
 class Settings(BaseSettings):
     """All knobs of the package. Example::
 
-        >>> Settings(cache_dir="/tmp/c").cache_dir.name
-        'c'
+    >>> Settings(cache_dir="/tmp/c").cache_dir.name
+    'c'
     """
 
     model_config = SettingsConfigDict(env_prefix="ITSM_PRM_", extra="ignore")
 
-    home: Path | None = Field(default=None, description="resources root (ontology/, data/, shapes/, queries/)")
+    home: Path | None = Field(
+        default=None, description="resources root (ontology/, data/, shapes/, queries/)"
+    )
     cache_dir: Path = Field(default_factory=default_cache_dir, description="where compiled datasets go")
     base_iri: str = "https://w3id.org/itsm-prm/"
     max_input_bytes: int = Field(default=50 * 1024 * 1024, gt=0, description="largest user RDF file read")
@@ -47,7 +49,9 @@ def resources_root(home: Path | None = None) -> Path:
     if home is not None:
         root = Path(home)
         if not (root / SOURCES_FILE).is_file():
-            raise ConfigError(f"{root / SOURCES_FILE}: no such file (ITSM_PRM_HOME points to the wrong folder?)")
+            raise ConfigError(
+                f"{root / SOURCES_FILE}: no such file (ITSM_PRM_HOME points to the wrong folder?)"
+            )
         return root
     packaged = Path(__file__).resolve().parent / "resources"
     if (packaged / SOURCES_FILE).is_file():

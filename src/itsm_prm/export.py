@@ -37,10 +37,12 @@ def resolve_graphs(names: Sequence[str] | None, available: Sequence[str]) -> lis
 def _compact_iri(iri: Any, prefixes: Mapping[str, str], used: dict[str, str]) -> Any:
     if not isinstance(iri, str) or iri.startswith("_:"):
         return iri  # blank nodes and anything unexpected stay as they are
-    best = max((ns for ns in prefixes.values() if iri.startswith(ns) and len(iri) > len(ns)), key=len, default=None)
+    best = max(
+        (ns for ns in prefixes.values() if iri.startswith(ns) and len(iri) > len(ns)), key=len, default=None
+    )
     if best is None:
         return iri
-    local = iri[len(best):]
+    local = iri[len(best) :]
     if local.startswith("//"):  # would read as an absolute IRI
         return iri
     name = next(n for n, ns in prefixes.items() if ns == best)
@@ -84,8 +86,12 @@ def compact_jsonld(data: bytes, prefixes: Mapping[str, str]) -> bytes:
     return json.dumps(out, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
 
 
-def export(store: Store, fmt: str, graph: str | Sequence[str] | None = None,
-           prefixes: Mapping[str, str] | None = None) -> bytes:
+def export(
+    store: Store,
+    fmt: str,
+    graph: str | Sequence[str] | None = None,
+    prefixes: Mapping[str, str] | None = None,
+) -> bytes:
     """Serialise the dataset (or the named graphs selected by IRI or short name)."""
     if fmt not in RDF_FORMATS:
         raise UnknownFormatError(f"unknown format {fmt!r} (choose from {', '.join(RDF_FORMATS)})")

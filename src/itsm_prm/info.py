@@ -73,8 +73,10 @@ def collect(store: Store, build: BuildResult, load_seconds: float) -> DatasetInf
     version = store.query(ONTOLOGY_VERSION)
     assert isinstance(version, QueryResult)
     ontology_version = version.rows[0]["version"] if version.rows else None
-    graphs = [GraphInfo(iri, short_graph_name(iri), manifest.graph_titles.get(iri, ""), store.count(iri))
-              for iri in store.graphs()]
+    graphs = [
+        GraphInfo(iri, short_graph_name(iri), manifest.graph_titles.get(iri, ""), store.count(iri))
+        for iri in store.graphs()
+    ]
     return DatasetInfo(
         dataset_iri=manifest.dataset_iri,
         version=manifest.version,

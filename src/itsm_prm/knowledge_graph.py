@@ -25,12 +25,14 @@ ASK_SUBJECT = "ASK { ?s ?p ?o }"
 class KnowledgeGraph:
     """A compiled dataset loaded into a store. Get one with :func:`itsm_prm.load`::
 
-        >>> kg = itsm_prm.load()                                   # doctest: +SKIP
-        >>> kg.run("process-outcomes", process="CHAN").rows[0]     # doctest: +SKIP
-        >>> kg.query("SELECT ?p WHERE { ?p a ?c }", c=Term.iri(...))  # doctest: +SKIP
+    >>> kg = itsm_prm.load()                                   # doctest: +SKIP
+    >>> kg.run("process-outcomes", process="CHAN").rows[0]     # doctest: +SKIP
+    >>> kg.query("SELECT ?p WHERE { ?p a ?c }", c=Term.iri(...))  # doctest: +SKIP
     """
 
-    def __init__(self, store: Store, build_result: BuildResult, settings: Settings, load_seconds: float) -> None:
+    def __init__(
+        self, store: Store, build_result: BuildResult, settings: Settings, load_seconds: float
+    ) -> None:
         self.store = store
         self.build_result = build_result
         self.settings = settings
@@ -74,7 +76,9 @@ class KnowledgeGraph:
         """
         return self.run_query(queries.lookup(self.catalog, name), params)
 
-    def run_query(self, query: queries.NamedQuery, params: dict[str, Any]) -> QueryResult | bool | list[Triple]:
+    def run_query(
+        self, query: queries.NamedQuery, params: dict[str, Any]
+    ) -> QueryResult | bool | list[Triple]:
         bindings = queries.bind(query, params, base_iri=self.settings.base_iri, exists=self.exists)
         return self.store.query(query.sparql, bindings)
 
@@ -101,8 +105,9 @@ class KnowledgeGraph:
         """Validate RDF files against all shapes, with the compiled ontology as ``ont_graph``."""
         shapes = validation.load_shapes(self.settings.resources_root() / SHAPES_DIR)
         ontology = self.ontology_graph if len(self.ontology_graph) else None
-        return validation.validate_files([Path(p) for p in paths], shapes, ontology,
-                                         max_bytes=self.settings.max_input_bytes)
+        return validation.validate_files(
+            [Path(p) for p in paths], shapes, ontology, max_bytes=self.settings.max_input_bytes
+        )
 
     def export(self, fmt: str, graph: str | list[str] | None = None) -> bytes:
         """Serialise as ``ttl``, ``jsonld``, ``xml``, ``nt``, ``nq`` or ``trig``; ``graph`` takes

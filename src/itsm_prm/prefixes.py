@@ -51,4 +51,4 @@ def shorten(iri: str, prefixes: Mapping[str, str]) -> str:
     for name, ns in prefixes.items():
         if iri.startswith(ns) and len(ns) > len(best) and len(iri) > len(ns):
             best, best_name = ns, name
-    return f"{best_name}:{iri[len(best):]}" if best else iri
+    return f"{best_name}:{iri[len(best) :]}" if best else iri

@@ -31,7 +31,13 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.algebra import traverse
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from itsm_prm.errors import CatalogError, ParameterError, QueryPolicyError, QuerySyntaxError, UnknownQueryError
+from itsm_prm.errors import (
+    CatalogError,
+    ParameterError,
+    QueryPolicyError,
+    QuerySyntaxError,
+    UnknownQueryError,
+)
 from itsm_prm.terms import XSD_BOOLEAN, XSD_INTEGER, Term
 
 PARAM_TYPES = ("iri-or-id", "iri", "string", "integer", "boolean")
@@ -101,8 +107,9 @@ def parse_sparql(sparql: str, origin: str = "query") -> ParsedSparql:
     try:
         prepared = prepareQuery(sparql)
     except ParseException as exc:
-        raise QuerySyntaxError(f"{origin}: SPARQL syntax error at line {exc.lineno}, column {exc.col}: "
-                               f"{exc.msg}") from exc
+        raise QuerySyntaxError(
+            f"{origin}: SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}"
+        ) from exc
     except Exception as exc:  # rdflib raises plain Exceptions for e.g. unknown prefixes
         raise QuerySyntaxError(f"{origin}: {exc}") from exc
     variables: set[str] = set()
@@ -174,13 +181,23 @@ def _params(spec: Any, origin: str) -> dict[str, QueryParam]:
             raise CatalogError(f"{origin}: parameter name '{name}' is not a SPARQL variable name")
         unknown = set(options) - {"type", "required", "default", "example", "description"}
         if unknown:
-            raise CatalogError(f"{origin}: parameter '{name}' has unknown option(s) {', '.join(sorted(unknown))}")
+            raise CatalogError(
+                f"{origin}: parameter '{name}' has unknown option(s) {', '.join(sorted(unknown))}"
+            )
         kind = str(options.get("type", "string"))
         if kind not in PARAM_TYPES:
-            raise CatalogError(f"{origin}: parameter '{name}' has unknown type '{kind}' "
-                               f"(choose from {', '.join(PARAM_TYPES)})")
-        params[name] = QueryParam(name, kind, bool(options.get("required", False)), options.get("default"),
-                                  options.get("example"), options.get("description"))
+            raise CatalogError(
+                f"{origin}: parameter '{name}' has unknown type '{kind}' "
+                f"(choose from {', '.join(PARAM_TYPES)})"
+            )
+        params[name] = QueryParam(
+            name,
+            kind,
+            bool(options.get("required", False)),
+            options.get("default"),
+            options.get("example"),
+            options.get("description"),
+        )
     return params
 
 
@@ -192,10 +209,14 @@ def parse_query_text(text: str, name: str, path: Path | None = None) -> NamedQue
     params = _params(header.get("params"), origin)
     for param in params.values():
         if param.name not in parsed.variables:
-            raise CatalogError(f"{origin}: parameter '{param.name}' does not appear in the query as ?{param.name}")
+            raise CatalogError(
+                f"{origin}: parameter '{param.name}' does not appear in the query as ?{param.name}"
+            )
         if parsed.projected is not None and param.name not in parsed.projected:
-            raise CatalogError(f"{origin}: parameter '{param.name}' must be in the SELECT clause "
-                               f"(engine-bound parameters are projected, SPARQL SEP-0007)")
+            raise CatalogError(
+                f"{origin}: parameter '{param.name}' must be in the SELECT clause "
+                f"(engine-bound parameters are projected, SPARQL SEP-0007)"
+            )
         if param.default is not None:
             try:
                 coerce(param, param.default, "https://example.org/")
@@ -318,7 +339,9 @@ def bind(
     unknown = sorted(set(values) - set(query.params))
     if unknown:
         expected = ", ".join(query.params) or "none"
-        raise ParameterError(f"unknown parameter '{unknown[0]}' for query '{query.name}' (expected: {expected})")
+        raise ParameterError(
+            f"unknown parameter '{unknown[0]}' for query '{query.name}' (expected: {expected})"
+        )
     bindings: dict[str, Term] = {}
     for param in query.params.values():
         if param.name in values and values[param.name] is not None:
@@ -327,8 +350,9 @@ def bind(
             raw = param.default
         elif param.required:
             example = f", e.g. {param.name}={param.example}" if param.example is not None else ""
-            raise ParameterError(f"missing required parameter '{param.name}' ({param.type}{example}) "
-                                 f"for query '{query.name}'")
+            raise ParameterError(
+                f"missing required parameter '{param.name}' ({param.type}{example}) for query '{query.name}'"
+            )
         else:
             continue  # optional and unset: the variable stays free
         term = coerce(param, raw, base_iri)
@@ -350,5 +374,7 @@ def _existing(param: QueryParam, raw: Any, base_iri: str, exists: Callable[[str]
     for iri in candidates:
         if exists(iri):
             return Term.iri(iri)
-    raise ParameterError(f"unknown {param.name.replace('_', ' ')} '{text}' "
-                         f"(parameter '{param.name}': <{candidates[0]}> is not in the dataset)")
+    raise ParameterError(
+        f"unknown {param.name.replace('_', ' ')} '{text}' "
+        f"(parameter '{param.name}': <{candidates[0]}> is not in the dataset)"
+    )

@@ -33,8 +33,16 @@ EXTENSIONS = {
     ".owl": "xml",
     ".xml": "xml",
 }
-ALIASES = {"turtle": "ttl", "json-ld": "jsonld", "rdfxml": "xml", "rdf/xml": "xml", "ntriples": "nt",
-           "nquads": "nq", "n-triples": "nt", "n-quads": "nq"}
+ALIASES = {
+    "turtle": "ttl",
+    "json-ld": "jsonld",
+    "rdfxml": "xml",
+    "rdf/xml": "xml",
+    "ntriples": "nt",
+    "nquads": "nq",
+    "n-triples": "nt",
+    "n-quads": "nq",
+}
 _OX_FORMATS = {
     "ttl": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
@@ -61,7 +69,9 @@ def format_for(path: Path, explicit: str | None = None) -> str:
     if explicit:
         name = ALIASES.get(explicit.lower(), explicit.lower())
         if name not in _OX_FORMATS:
-            raise UnknownFormatError(f"unknown RDF format {explicit!r} (choose from {', '.join(_OX_FORMATS)})")
+            raise UnknownFormatError(
+                f"unknown RDF format {explicit!r} (choose from {', '.join(_OX_FORMATS)})"
+            )
         return name
     name = EXTENSIONS.get(path.suffix.lower())
     if name is None:
@@ -88,7 +98,9 @@ def read_bytes(path: Path, max_bytes: int | None, name: str | None = None) -> by
 def check_xml_is_safe(name: str, data: bytes) -> None:
     """Refuse DOCTYPE/ENTITY declarations (also when UTF-16 encoded)."""
     if _UNSAFE_XML.search(data) or _UNSAFE_XML.search(data.replace(b"\x00", b"")):
-        raise InputError(f"{name}: RDF/XML with a DOCTYPE or ENTITY declaration is refused (entity expansion)")
+        raise InputError(
+            f"{name}: RDF/XML with a DOCTYPE or ENTITY declaration is refused (entity expansion)"
+        )
 
 
 def _syntax_error(path: str, exc: SyntaxError) -> InputError:

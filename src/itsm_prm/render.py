@@ -62,17 +62,23 @@ def build_summary(result: BuildResult, quiet: bool, shorten: Shorten = str) -> s
     total = sum(m.graph_counts.values())
     inferred = m.graph_counts.get(m.inferred_graph, 0)
     if result.reused:
-        head = (f"Reused cached dataset {key} (checked in {_s(result.seconds)}; "
-                f"built {m.built_at} in {_s(m.build_seconds)})")
+        head = (
+            f"Reused cached dataset {key} (checked in {_s(result.seconds)}; "
+            f"built {m.built_at} in {_s(m.build_seconds)})"
+        )
     else:
-        head = (f"Built dataset {key} in {_s(result.seconds)} "
-                f"(OWL 2 RL {_s(m.owlrl_seconds)}, SHACL {_s(m.shacl_seconds)})")
+        head = (
+            f"Built dataset {key} in {_s(result.seconds)} "
+            f"(OWL 2 RL {_s(m.owlrl_seconds)}, SHACL {_s(m.shacl_seconds)})"
+        )
     if quiet:
         return head + "\n"
-    lines = [head,
-             f"  {_plural(len(m.graph_counts), 'graph')}, {_plural(total, 'triple')} ({inferred:,} inferred)",
-             f"  {self_check_line(m.shapes_checked, m.conforms, m.warnings)}",
-             f"  cache: {result.directory}"]
+    lines = [
+        head,
+        f"  {_plural(len(m.graph_counts), 'graph')}, {_plural(total, 'triple')} ({inferred:,} inferred)",
+        f"  {self_check_line(m.shapes_checked, m.conforms, m.warnings)}",
+        f"  cache: {result.directory}",
+    ]
     text = "\n".join(lines) + "\n"
     if result.report is not None and result.report.results:
         text += "\n" + render_human(result.report, shorten)
@@ -80,14 +86,21 @@ def build_summary(result: BuildResult, quiet: bool, shorten: Shorten = str) -> s
 
 
 def info_text(info: DatasetInfo, out: Console, shorten: Shorten) -> None:
-    reuse = (f"reused the cache (checked in {_s(info.check_seconds)})" if info.reused
-             else f"built now in {_s(info.check_seconds)}")
+    reuse = (
+        f"reused the cache (checked in {_s(info.check_seconds)})"
+        if info.reused
+        else f"built now in {_s(info.check_seconds)}"
+    )
     out.print(Text(f"itsm-prm {info.version} — {info.dataset_iri}"))
     if info.ontology_version:
         out.print(Text(f"  ontology version {info.ontology_version}"))
     out.print(Text(f"  dataset key {info.key}"))
-    out.print(Text(f"  built {info.built_at} in {_s(info.build_seconds)} "
-                   f"(OWL 2 RL {_s(info.owlrl_seconds)}, SHACL {_s(info.shacl_seconds)})"))
+    out.print(
+        Text(
+            f"  built {info.built_at} in {_s(info.build_seconds)} "
+            f"(OWL 2 RL {_s(info.owlrl_seconds)}, SHACL {_s(info.shacl_seconds)})"
+        )
+    )
     out.print(Text(f"  {reuse}; loaded into {info.store} in {_s(info.load_seconds)}"))
     out.print(Text(f"  {self_check_line(info.shapes_checked, info.conforms, info.warnings)}"))
     graphs = Table(title="Named graphs", title_justify="left")
@@ -103,7 +116,11 @@ def info_text(info: DatasetInfo, out: Console, shorten: Shorten) -> None:
     for cls, n in info.classes:
         classes.add_row(Text(shorten(cls)), Text(f"{n:,}"))
     out.print(classes)
-    out.print(Text(f"Total: {_plural(info.total_triples, 'distinct triple')} in {_plural(len(info.graphs), 'graph')}"))
+    out.print(
+        Text(
+            f"Total: {_plural(info.total_triples, 'distinct triple')} in {_plural(len(info.graphs), 'graph')}"
+        )
+    )
 
 
 def _cell(term: Term | None, shorten: Shorten) -> Text:
@@ -137,7 +154,11 @@ def catalog_table(catalog: dict[str, NamedQuery], out: Console) -> None:
     for name, q in sorted(catalog.items()):
         params = []
         for p in q.params.values():
-            flags = "required" if p.required else (f"default {p.default}" if p.default is not None else "optional")
+            flags = (
+                "required"
+                if p.required
+                else (f"default {p.default}" if p.default is not None else "optional")
+            )
             example = f", e.g. {p.example}" if p.example is not None else ""
             params.append(f"{p.name} ({p.type}, {flags}{example})")
         table.add_row(Text(name), Text(q.summary), Text("\n".join(params) or "-"))

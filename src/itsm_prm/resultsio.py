@@ -28,8 +28,9 @@ def to_json(result: QueryResult | bool) -> str:
     """``application/sparql-results+json``."""
     if isinstance(result, bool):
         return json.dumps({"head": {}, "boolean": result}) + "\n"
-    bindings = [{name: _json_term(value) for name, value in row.items() if value is not None}
-                for row in result.rows]
+    bindings = [
+        {name: _json_term(value) for name, value in row.items() if value is not None} for row in result.rows
+    ]
     doc = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
     return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 

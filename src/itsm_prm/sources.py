@@ -45,15 +45,21 @@ class Sources:
         graphs = []
         for i, entry in enumerate(doc.get("graph", []), start=1):
             files = entry.get("files") if isinstance(entry, dict) else None
-            if not isinstance(entry, dict) or not entry.get("iri") or not isinstance(files, list) or not files:
+            if (
+                not isinstance(entry, dict)
+                or not entry.get("iri")
+                or not isinstance(files, list)
+                or not files
+            ):
                 raise ConfigError(f"{origin}: [[graph]] number {i} needs 'iri' and a non-empty 'files' list")
             graphs.append(GraphSource(str(entry["iri"]), str(entry.get("title", "")), tuple(map(str, files))))
         iris = [g.iri for g in graphs] + [dataset["inferred_graph"]]
         duplicates = sorted({iri for iri in iris if iris.count(iri) > 1})
         if duplicates:
             raise ConfigError(f"{origin}: graph IRI used twice: {', '.join(duplicates)}")
-        return cls(str(dataset["iri"]), str(dataset.get("title", "")), str(dataset["inferred_graph"]),
-                   tuple(graphs))
+        return cls(
+            str(dataset["iri"]), str(dataset.get("title", "")), str(dataset["inferred_graph"]), tuple(graphs)
+        )
 
     @classmethod
     def load(cls, root: Path) -> Sources:

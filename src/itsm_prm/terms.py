@@ -66,7 +66,9 @@ class Term:
         return cls("bnode", value)
 
     @classmethod
-    def literal(cls, value: str | int | float | bool, datatype: str | None = None, lang: str | None = None) -> Term:
+    def literal(
+        cls, value: str | int | float | bool, datatype: str | None = None, lang: str | None = None
+    ) -> Term:
         """A literal; Python bools, ints and floats get their XSD datatype."""
         if isinstance(value, bool):  # before int: bool is an int subclass
             return cls("literal", "true" if value else "false", datatype or XSD_BOOLEAN)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import time
-from itertools import chain
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Literal as TypingLiteral
 
@@ -64,8 +64,12 @@ class ValidationReport:
         return self.count("Warning")
 
     def to_dict(self) -> dict[str, object]:
-        return {"conforms": self.conforms, "violations": self.violations, "warnings": self.warnings,
-                "results": [asdict(r) for r in self.results]}
+        return {
+            "conforms": self.conforms,
+            "violations": self.violations,
+            "warnings": self.warnings,
+            "results": [asdict(r) for r in self.results],
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> ValidationReport:
@@ -89,8 +93,12 @@ def _path_text(graph: Graph, path: Node) -> str:
         return str(path)
     if (path, RDF.first, None) in graph:  # sequence path
         return "/".join(_path_text(graph, p) for p in Collection(graph, path))
-    for predicate, template in ((SH.inversePath, "^{}"), (SH.zeroOrMorePath, "{}*"),
-                                (SH.oneOrMorePath, "{}+"), (SH.zeroOrOnePath, "{}?")):
+    for predicate, template in (
+        (SH.inversePath, "^{}"),
+        (SH.zeroOrMorePath, "{}*"),
+        (SH.oneOrMorePath, "{}+"),
+        (SH.zeroOrOnePath, "{}?"),
+    ):
         inner = graph.value(path, predicate)
         if inner is not None:
             return template.format(_path_text(graph, inner))
@@ -123,8 +131,9 @@ def _shape_name(shape: Node | None, shapes: Graph | None) -> str | None:
     return None
 
 
-def report_from_graph(results: Graph, label_graphs: Sequence[Graph], seconds: float = 0.0,
-                      shapes: Graph | None = None) -> ValidationReport:
+def report_from_graph(
+    results: Graph, label_graphs: Sequence[Graph], seconds: float = 0.0, shapes: Graph | None = None
+) -> ValidationReport:
     """Read pyshacl's results graph into a :class:`ValidationReport` (sorted, stable)."""
     items = []
     for node in results.subjects(RDF.type, SH.ValidationResult):
@@ -136,15 +145,17 @@ def report_from_graph(results: Graph, label_graphs: Sequence[Graph], seconds: fl
         shape = results.value(node, SH.sourceShape)
         messages = sorted(str(m) for m in results.objects(node, SH.resultMessage))
         component = results.value(node, SH.sourceConstraintComponent)
-        items.append(ValidationResult(
-            severity=_SEVERITIES.get(results.value(node, SH.resultSeverity) or SH.Violation, "Violation"),
-            focus=_node_text(focus),
-            focus_label=label_of(focus, label_graphs),
-            path=_path_text(results, path) if path is not None else None,
-            value=_node_text(value) if value is not None else None,
-            message=messages[0] if messages else f"constraint {component} not satisfied",
-            shape=_shape_name(shape, shapes),
-        ))
+        items.append(
+            ValidationResult(
+                severity=_SEVERITIES.get(results.value(node, SH.resultSeverity) or SH.Violation, "Violation"),
+                focus=_node_text(focus),
+                focus_label=label_of(focus, label_graphs),
+                path=_path_text(results, path) if path is not None else None,
+                value=_node_text(value) if value is not None else None,
+                message=messages[0] if messages else f"constraint {component} not satisfied",
+                shape=_shape_name(shape, shapes),
+            )
+        )
     items.sort(key=lambda r: (SEVERITY_ORDER.index(r.severity), r.focus, r.path or "", r.message))
     conforms = not any(r.severity == "Violation" for r in items)
     return ValidationReport(conforms, items, results, seconds)
@@ -179,8 +190,14 @@ def _drop_results(results: Graph, keep: Callable[[Node], bool]) -> None:
             results.remove((current, None, None))
 
 
-def check(data: Graph, shapes: Graph, *, ontology: Graph | None = None,
-          focus: Callable[[Node], bool] | None = None, label_graphs: Sequence[Graph] = ()) -> ValidationReport:
+def check(
+    data: Graph,
+    shapes: Graph,
+    *,
+    ontology: Graph | None = None,
+    focus: Callable[[Node], bool] | None = None,
+    label_graphs: Sequence[Graph] = (),
+) -> ValidationReport:
     """Validate ``data`` in place (SHACL rules, if the shapes have any, add to it).
 
     ``ontology`` is handed to pyshacl as ``ont_graph``: its class and property axioms are
@@ -190,8 +207,14 @@ def check(data: Graph, shapes: Graph, *, ontology: Graph | None = None,
     install_network_guard()  # shapes may hold SPARQL; rdflib must not follow URLs from the data
     started = time.perf_counter()
     _, results, _ = pyshacl_validate(
-        data, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True, inplace=True,
-        allow_warnings=True, allow_infos=True,
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology,
+        inference="none",
+        advanced=True,
+        inplace=True,
+        allow_warnings=True,
+        allow_infos=True,
     )
     assert isinstance(results, Graph)
     if focus is not None:
@@ -203,8 +226,9 @@ def check(data: Graph, shapes: Graph, *, ontology: Graph | None = None,
     return report
 
 
-def validate_files(paths: Iterable[Path], shapes: Graph | None, ontology: Graph | None, *,
-                   max_bytes: int | None) -> ValidationReport:
+def validate_files(
+    paths: Iterable[Path], shapes: Graph | None, ontology: Graph | None, *, max_bytes: int | None
+) -> ValidationReport:
     """Validate user files the way the build checks the model.
 
     The files are merged, closed under OWL 2 RL together with the compiled ontology (so
@@ -257,8 +281,10 @@ def render_human(report: ValidationReport, shorten: Callable[[str], str] = str) 
             shape = f"  [{shorten(r.shape)}]" if r.shape else ""
             lines.append(f"  {focus}{where}{value}: {r.message}{shape}")
     verdict = "yes" if report.conforms else "no"
-    lines.append(f"Conforms: {verdict} — {_plural(report.violations, 'violation')}, "
-                 f"{_plural(report.warnings, 'warning')}")
+    lines.append(
+        f"Conforms: {verdict} — {_plural(report.violations, 'violation')}, "
+        f"{_plural(report.warnings, 'warning')}"
+    )
     return "\n".join(lines) + "\n"
 
 

@@ -29,8 +29,16 @@ def test_second_build_reuses_the_cache(private_settings: Settings) -> None:
 def test_manifest_records_counts_timings_and_self_check(private_settings: Settings) -> None:
     result = build(private_settings)
     manifest = json.loads((result.directory / "manifest.json").read_text())
-    for field in ("key", "built_at", "build_seconds", "graph_counts", "owlrl_seconds", "shacl_seconds",
-                  "conforms", "warnings"):
+    for field in (
+        "key",
+        "built_at",
+        "build_seconds",
+        "graph_counts",
+        "owlrl_seconds",
+        "shacl_seconds",
+        "conforms",
+        "warnings",
+    ):
         assert field in manifest, field
     counts = manifest["graph_counts"]
     assert counts["https://w3id.org/itsm-prm/graph/inferred"] > 0
@@ -57,8 +65,9 @@ def test_force_rebuilds_the_same_key(private_settings: Settings) -> None:
     assert _entries(private_settings.cache_dir) == [first.key]
 
 
-def test_interrupted_build_leaves_no_cache_entry(private_settings: Settings,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_interrupted_build_leaves_no_cache_entry(
+    private_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def boom(_dataset: object) -> bytes:
         raise KeyboardInterrupt
 
@@ -78,15 +87,20 @@ def test_missing_source_file_is_named(private_settings: Settings, home_copy: Pat
 
 def test_malformed_source_names_file_and_line(private_settings: Settings, home_copy: Path) -> None:
     path = home_copy / "data/prm.ttl"
-    path.write_text(path.read_text() + '\n<process/X> a prm:Process ;\n  rdfs:label "x" \n  prm:purpose "y" .\n')
+    path.write_text(
+        path.read_text() + '\n<process/X> a prm:Process ;\n  rdfs:label "x" \n  prm:purpose "y" .\n'
+    )
     with pytest.raises(InputError, match=r"^data/prm\.ttl line \d+, column \d+: "):
         build(private_settings)
 
 
 def test_shacl_violation_fails_the_build(private_settings: Settings, home_copy: Path) -> None:
     path = home_copy / "data/prm.ttl"
-    path.write_text(path.read_text().replace(
-        'prm:purpose "The purpose of Problem Management is to find root causes."@en ;', ""))
+    path.write_text(
+        path.read_text().replace(
+            'prm:purpose "The purpose of Problem Management is to find root causes."@en ;', ""
+        )
+    )
     with pytest.raises(SelfCheckFailed) as failure:
         build(private_settings)
     report = failure.value.report
@@ -109,8 +123,11 @@ def test_without_shapes_the_self_check_is_skipped(private_settings: Settings, ho
 
 def test_reasoner_inconsistency_fails_the_build(private_settings: Settings, home_copy: Path) -> None:
     path = home_copy / "data/prm.ttl"
-    path.write_text(path.read_text().replace("prm:number 5 ;", 'prm:number "five"^^xsd:integer ;')
-                    .replace("@prefix skos:", "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n@prefix skos:"))
+    path.write_text(
+        path.read_text()
+        .replace("prm:number 5 ;", 'prm:number "five"^^xsd:integer ;')
+        .replace("@prefix skos:", "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n@prefix skos:")
+    )
     with pytest.raises(BuildError, match="five"):
         build(private_settings)
 

@@ -52,10 +52,12 @@ def test_keep_rules() -> None:
 def test_compiled_inferred_graph_has_no_generalized_rdf(fixture_kg: KnowledgeGraph) -> None:
     kg = fixture_kg
     rows = kg.store.query(
-        "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", None, default_graph_as_union=False)
+        "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", None, default_graph_as_union=False
+    )
     assert isinstance(rows, QueryResult)
     inferred = kg.store.query(
-        f"SELECT ?s ?p ?o WHERE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} }}", None, default_graph_as_union=False)
+        f"SELECT ?s ?p ?o WHERE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} }}", None, default_graph_as_union=False
+    )
     assert isinstance(inferred, QueryResult) and len(inferred) > 0
     for row in inferred.rows:
         s, p, o = row["s"], row["p"], row["o"]
@@ -64,5 +66,8 @@ def test_compiled_inferred_graph_has_no_generalized_rdf(fixture_kg: KnowledgeGra
         assert not (p.value == str(OWL.sameAs) and s == o)
         assert not (p.value == str(RDF.type) and o.value in (str(OWL.Thing), str(RDFS.Resource)))
     types = kg.store.query(
-        f"ASK {{ GRAPH <{INFERRED}> {{ <{INC}> a <{PRM}ModelElement> }} }}", None, default_graph_as_union=False)
+        f"ASK {{ GRAPH <{INFERRED}> {{ <{INC}> a <{PRM}ModelElement> }} }}",
+        None,
+        default_graph_as_union=False,
+    )
     assert types is True

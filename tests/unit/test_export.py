@@ -11,9 +11,22 @@ from itsm_prm.errors import UnknownFormatError, UnknownGraphError
 from itsm_prm.export import compact_jsonld, resolve_graphs, short_graph_name, write_atomic
 from itsm_prm.knowledge_graph import KnowledgeGraph
 
-RDFLIB_FORMATS = {"ttl": "turtle", "jsonld": "json-ld", "xml": "xml", "nt": "nt", "nq": "nquads", "trig": "trig"}
-OX_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "xml": ox.RdfFormat.RDF_XML,
-              "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
+RDFLIB_FORMATS = {
+    "ttl": "turtle",
+    "jsonld": "json-ld",
+    "xml": "xml",
+    "nt": "nt",
+    "nq": "nquads",
+    "trig": "trig",
+}
+OX_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+}
 DATASET_FORMATS = ("nq", "trig")
 PRM_GRAPH = "https://w3id.org/itsm-prm/graph/prm"
 
@@ -91,16 +104,27 @@ def test_short_names() -> None:
     assert short_graph_name("https://w3id.org/itsm-prm/graph/mappings/x") == "mappings/x"
     assert resolve_graphs(None, ["a"]) is None
     assert resolve_graphs(["https://w3id.org/itsm-prm/graph/x"], ["https://w3id.org/itsm-prm/graph/x"]) == [
-        "https://w3id.org/itsm-prm/graph/x"]
+        "https://w3id.org/itsm-prm/graph/x"
+    ]
 
 
 def test_compact_jsonld_keeps_meaning() -> None:
-    expanded = json.dumps([{"@id": "https://w3id.org/itsm-prm/id/process/INC",
-                            "@type": ["https://w3id.org/itsm-prm/ontology#Process"],
-                            "https://w3id.org/itsm-prm/ontology#number": [
-                                {"@value": "1", "@type": "http://www.w3.org/2001/XMLSchema#integer"}]}]).encode()
-    prefixes = {"prm": "https://w3id.org/itsm-prm/ontology#", "id": "https://w3id.org/itsm-prm/id/",
-                "xsd": "http://www.w3.org/2001/XMLSchema#"}
+    expanded = json.dumps(
+        [
+            {
+                "@id": "https://w3id.org/itsm-prm/id/process/INC",
+                "@type": ["https://w3id.org/itsm-prm/ontology#Process"],
+                "https://w3id.org/itsm-prm/ontology#number": [
+                    {"@value": "1", "@type": "http://www.w3.org/2001/XMLSchema#integer"}
+                ],
+            }
+        ]
+    ).encode()
+    prefixes = {
+        "prm": "https://w3id.org/itsm-prm/ontology#",
+        "id": "https://w3id.org/itsm-prm/id/",
+        "xsd": "http://www.w3.org/2001/XMLSchema#",
+    }
     compacted = compact_jsonld(expanded, prefixes)
     assert json.loads(compacted)["@graph"][0]["@id"] == "id:process/INC"
     before = {str(t) for t in ox.parse(expanded, format=ox.RdfFormat.JSON_LD)}

@@ -16,8 +16,9 @@ HOSTILE_STRINGS = [
 
 
 @pytest.fixture(params=["memory", "rdflib"])
-def engine(request: pytest.FixtureRequest, fixture_kg: KnowledgeGraph,
-           fixture_reference_kg: KnowledgeGraph) -> KnowledgeGraph:
+def engine(
+    request: pytest.FixtureRequest, fixture_kg: KnowledgeGraph, fixture_reference_kg: KnowledgeGraph
+) -> KnowledgeGraph:
     return fixture_kg if request.param == "memory" else fixture_reference_kg
 
 

@@ -2,7 +2,13 @@ from pathlib import Path
 
 import pytest
 
-from itsm_prm.errors import CatalogError, ParameterError, QueryPolicyError, QuerySyntaxError, UnknownQueryError
+from itsm_prm.errors import (
+    CatalogError,
+    ParameterError,
+    QueryPolicyError,
+    QuerySyntaxError,
+    UnknownQueryError,
+)
 from itsm_prm.knowledge_graph import KnowledgeGraph
 from itsm_prm.queries import (
     NamedQuery,
@@ -40,8 +46,10 @@ def test_header_is_parsed_with_yaml() -> None:
 
 
 def test_multi_line_header_values() -> None:
-    text = ("#+ summary: x\n#+ params:\n#+   n: {type: integer, default: 3}\n#+   flag: boolean\n"
-            "SELECT ?n ?flag WHERE { BIND(1 AS ?x) }\n")
+    text = (
+        "#+ summary: x\n#+ params:\n#+   n: {type: integer, default: 3}\n#+   flag: boolean\n"
+        "SELECT ?n ?flag WHERE { BIND(1 AS ?x) }\n"
+    )
     q = parse_query_text(text, "multi")
     assert q.params["n"].default == 3 and q.params["flag"].type == "boolean"
 
@@ -125,8 +133,16 @@ def test_coercion(kind: str, raw: object, expected: Term) -> None:
 
 @pytest.mark.parametrize(
     ("kind", "raw"),
-    [("integer", "4.5"), ("integer", True), ("integer", "1; DROP ALL"), ("boolean", "maybe"),
-     ("iri", "not an iri"), ("iri", "http://x/a b"), ("iri-or-id", 'CHAN" } ; DROP ALL ; #'), ("iri-or-id", "")],
+    [
+        ("integer", "4.5"),
+        ("integer", True),
+        ("integer", "1; DROP ALL"),
+        ("boolean", "maybe"),
+        ("iri", "not an iri"),
+        ("iri", "http://x/a b"),
+        ("iri-or-id", 'CHAN" } ; DROP ALL ; #'),
+        ("iri-or-id", ""),
+    ],
 )
 def test_bad_values_name_the_parameter(kind: str, raw: object) -> None:
     with pytest.raises(ParameterError, match="parameter 'p'"):
@@ -136,7 +152,9 @@ def test_bad_values_name_the_parameter(kind: str, raw: object) -> None:
 def _query() -> NamedQuery:
     return parse_query_text(
         "#+ params: {process: {type: iri-or-id, required: true}, n: {type: integer, default: 2}, "
-        "label: string}\nSELECT ?process ?n ?label WHERE { ?process ?p ?label }\n", "q")
+        "label: string}\nSELECT ?process ?n ?label WHERE { ?process ?p ?label }\n",
+        "q",
+    )
 
 
 def test_bind_applies_defaults_and_leaves_optional_params_free() -> None:

@@ -16,8 +16,10 @@ SAME_IN_EACH_FORMAT = {
     "a.trig": '<http://example.org/g> { <http://example.org/a> <http://example.org/p> "x" . }\n',
     "a.jsonld": '{"@context": {"ex": "http://example.org/"}, "@id": "ex:a", "ex:p": "x"}',
     "a.json": '{"@id": "http://example.org/a", "http://example.org/p": "x"}',
-    "a.rdf": ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">'
-              '<rdf:Description rdf:about="http://example.org/a"><ex:p>x</ex:p></rdf:Description></rdf:RDF>'),
+    "a.rdf": (
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">'
+        '<rdf:Description rdf:about="http://example.org/a"><ex:p>x</ex:p></rdf:Description></rdf:RDF>'
+    ),
 }
 
 
@@ -140,8 +142,10 @@ def test_remote_jsonld_context_is_never_fetched(tmp_path: Path, canary: tuple[in
     port, received = canary
     _canary_works(port, received)
     path = tmp_path / "remote.jsonld"
-    path.write_text(f'{{"@context": "http://127.0.0.1:{port}/context.jsonld", "@id": "http://example.org/a", '
-                    '"name": "x"}')
+    path.write_text(
+        f'{{"@context": "http://127.0.0.1:{port}/context.jsonld", "@id": "http://example.org/a", '
+        '"name": "x"}'
+    )
     with pytest.raises(InputError, match=r"remote\.jsonld: remote JSON-LD @context is not fetched"):
         parse_rdf(path)
     assert received == []

@@ -8,8 +8,12 @@ from itsm_prm.terms import XSD_INTEGER, QueryResult, Term
 RESULT = QueryResult(
     ["s", "label", "n", "b"],
     [
-        {"s": Term.iri("https://w3id.org/itsm-prm/id/process/INC"), "label": Term.literal('Say "hi",\nthen go', lang="en"),
-         "n": Term("literal", "3", XSD_INTEGER), "b": Term.bnode("b0")},
+        {
+            "s": Term.iri("https://w3id.org/itsm-prm/id/process/INC"),
+            "label": Term.literal('Say "hi",\nthen go', lang="en"),
+            "n": Term("literal", "3", XSD_INTEGER),
+            "b": Term.bnode("b0"),
+        },
         {"s": Term.iri("urn:x"), "label": Term.literal("tab\there"), "n": None, "b": None},
     ],
 )
@@ -39,6 +43,9 @@ def test_tsv_uses_rdf_term_syntax() -> None:
     lines = to_tsv(RESULT).splitlines()
     assert lines[0] == "?s\t?label\t?n\t?b"
     assert lines[1].split("\t") == [
-        "<https://w3id.org/itsm-prm/id/process/INC>", '"Say \\"hi\\",\\nthen go"@en',
-        f'"3"^^<{XSD_INTEGER}>', "_:b0"]
+        "<https://w3id.org/itsm-prm/id/process/INC>",
+        '"Say \\"hi\\",\\nthen go"@en',
+        f'"3"^^<{XSD_INTEGER}>',
+        "_:b0",
+    ]
     assert lines[2].split("\t") == ["<urn:x>", '"tab\\there"', "", ""]

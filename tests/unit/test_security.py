@@ -41,8 +41,9 @@ def test_service_is_refused(request: pytest.FixtureRequest, listener: socket.soc
     assert _connections(listener) == 0
 
 
-def test_rdflib_cannot_fetch_even_without_the_policy(fixture_reference_kg: KnowledgeGraph,
-                                                     listener: socket.socket) -> None:
+def test_rdflib_cannot_fetch_even_without_the_policy(
+    fixture_reference_kg: KnowledgeGraph, listener: socket.socket
+) -> None:
     port = listener.getsockname()[1]
     url = f"http://127.0.0.1:{port}/data.ttl"
     result = fixture_reference_kg.store.query(f"SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}")

@@ -14,7 +14,10 @@ def test_fixture_sources() -> None:
     assert s.dataset_iri == "https://w3id.org/itsm-prm/dataset"
     assert s.inferred_graph == "https://w3id.org/itsm-prm/graph/inferred"
     assert [g.iri.rsplit("/graph/", 1)[1] for g in s.graphs] == [
-        "ontology", "prm", "mappings/prm-iso15504-5-2006"]
+        "ontology",
+        "prm",
+        "mappings/prm-iso15504-5-2006",
+    ]
     assert s.files() == ["ontology/prm.ttl", "data/prm.ttl", "data/mappings/prm-iso15504-5-2006.ttl"]
 
 
@@ -30,7 +33,10 @@ def test_repository_sources_parse() -> None:
         (b"[dataset\n", "sources.toml"),
         (b'[[graph]]\niri = "x"\nfiles = ["a.ttl"]\n', "[dataset]"),
         (b'[dataset]\niri = "d"\ninferred_graph = "i"\n[[graph]]\niri = "g"\nfiles = []\n', "files"),
-        (b'[dataset]\niri = "d"\ninferred_graph = "g"\n[[graph]]\niri = "g"\nfiles = ["a.ttl"]\n', "used twice"),
+        (
+            b'[dataset]\niri = "d"\ninferred_graph = "g"\n[[graph]]\niri = "g"\nfiles = ["a.ttl"]\n',
+            "used twice",
+        ),
     ],
 )
 def test_malformed_sources(text: bytes, message: str) -> None:

@@ -21,28 +21,34 @@ def _rows(result: QueryResult) -> list[tuple[Term | None, ...]]:
 
 
 @pytest.mark.parametrize("sparql", AD_HOC)
-def test_same_rows_for_ad_hoc_queries(fixture_kg: KnowledgeGraph, fixture_reference_kg: KnowledgeGraph,
-                                      sparql: str) -> None:
+def test_same_rows_for_ad_hoc_queries(
+    fixture_kg: KnowledgeGraph, fixture_reference_kg: KnowledgeGraph, sparql: str
+) -> None:
     fast, slow = fixture_kg.query(sparql), fixture_reference_kg.query(sparql)
     assert isinstance(fast, QueryResult) and isinstance(slow, QueryResult)
     assert fast.variables == slow.variables
     assert fast.rows and _rows(fast) == _rows(slow)
 
 
-@pytest.mark.parametrize(("name", "params"), [
-    ("processes", {}),
-    ("process-outcomes", {"process": "CHAN"}),
-    ("processes-by-name", {"text": "man", "min_outcomes": 2}),
-])
-def test_same_rows_for_named_queries(fixture_kg: KnowledgeGraph, fixture_reference_kg: KnowledgeGraph,
-                                     name: str, params: dict[str, object]) -> None:
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("processes", {}),
+        ("process-outcomes", {"process": "CHAN"}),
+        ("processes-by-name", {"text": "man", "min_outcomes": 2}),
+    ],
+)
+def test_same_rows_for_named_queries(
+    fixture_kg: KnowledgeGraph, fixture_reference_kg: KnowledgeGraph, name: str, params: dict[str, object]
+) -> None:
     fast, slow = fixture_kg.run(name, **params), fixture_reference_kg.run(name, **params)
     assert isinstance(fast, QueryResult) and isinstance(slow, QueryResult)
     assert fast.rows and fast == slow
 
 
-def test_same_answers_for_ask_construct_and_bindings(fixture_kg: KnowledgeGraph,
-                                                     fixture_reference_kg: KnowledgeGraph) -> None:
+def test_same_answers_for_ask_construct_and_bindings(
+    fixture_kg: KnowledgeGraph, fixture_reference_kg: KnowledgeGraph
+) -> None:
     inc = Term.iri(ID + "process/INC")
     for engine in (fixture_kg, fixture_reference_kg):
         assert engine.query("ASK { ?s a <https://w3id.org/itsm-prm/ontology#Process> }", s=inc) is True
@@ -61,8 +67,9 @@ def test_counts_and_graphs_agree(fixture_kg: KnowledgeGraph, fixture_reference_k
         assert fixture_kg.store.count(graph) == fixture_reference_kg.store.count(graph) > 0
 
 
-def test_literals_compare_equal_across_engines(fixture_kg: KnowledgeGraph,
-                                               fixture_reference_kg: KnowledgeGraph) -> None:
+def test_literals_compare_equal_across_engines(
+    fixture_kg: KnowledgeGraph, fixture_reference_kg: KnowledgeGraph
+) -> None:
     sparql = "SELECT ?o WHERE { ?s <http://www.w3.org/2004/02/skos/core#note> ?o } ORDER BY ?o"
     fast, slow = fixture_kg.query(sparql), fixture_reference_kg.query(sparql)
     assert isinstance(fast, QueryResult) and isinstance(slow, QueryResult)

@@ -14,11 +14,14 @@ HEAD = """@prefix prm: <https://w3id.org/itsm-prm/ontology#> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @base <https://w3id.org/itsm-prm/id/> .
 """
-GOOD = HEAD + """
+GOOD = (
+    HEAD
+    + """
 <process/NEW> a prm:Process ; rdfs:label "New Management"@en ; prm:purpose "To be new."@en ;
     skos:note "n"@en ; prm:hasOutcome <process/NEW/outcome/1> .
 <process/NEW/outcome/1> prm:number 1 ; prm:statement "s"@en .
 """
+)
 
 
 def _write(tmp_path: Path, text: str, name: str = "user.ttl") -> Path:
@@ -38,7 +41,10 @@ def test_inferred_types_and_hierarchy_are_known(fixture_kg: KnowledgeGraph, tmp_
     report = fixture_kg.validate(_write(tmp_path, GOOD.replace("prm:number 1 ;", "")))
     [result] = report.results
     assert (result.severity, result.focus, result.message) == (
-        "Violation", ID + "process/NEW/outcome/1", "an outcome needs one integer number")
+        "Violation",
+        ID + "process/NEW/outcome/1",
+        "an outcome needs one integer number",
+    )
 
 
 def test_violation_details(fixture_kg: KnowledgeGraph, tmp_path: Path) -> None:
@@ -46,7 +52,9 @@ def test_violation_details(fixture_kg: KnowledgeGraph, tmp_path: Path) -> None:
     report = fixture_kg.validate(_write(tmp_path, bad))
     assert not report.conforms
     assert [(r.severity, r.message) for r in report.results] == [
-        ("Violation", "a process needs one purpose"), ("Warning", "a process usually has notes")]
+        ("Violation", "a process needs one purpose"),
+        ("Warning", "a process usually has notes"),
+    ]
     violation = report.results[0]
     assert violation.focus == ID + "process/NEW"
     assert violation.focus_label == "New Management"
@@ -55,11 +63,17 @@ def test_violation_details(fixture_kg: KnowledgeGraph, tmp_path: Path) -> None:
 
 
 def test_sparql_constraint_and_value(fixture_kg: KnowledgeGraph, tmp_path: Path) -> None:
-    twice = GOOD.replace("prm:hasOutcome <process/NEW/outcome/1> .",
-                         "prm:hasOutcome <process/NEW/outcome/1>, <process/NEW/outcome/2> .") + \
-        "<process/NEW/outcome/2> prm:number 1 ; prm:statement \"t\"@en .\n"
+    twice = (
+        GOOD.replace(
+            "prm:hasOutcome <process/NEW/outcome/1> .",
+            "prm:hasOutcome <process/NEW/outcome/1>, <process/NEW/outcome/2> .",
+        )
+        + '<process/NEW/outcome/2> prm:number 1 ; prm:statement "t"@en .\n'
+    )
     report = fixture_kg.validate(_write(tmp_path, twice))
-    assert [(r.focus, r.message) for r in report.results] == [(ID + "process/NEW", "outcome number 1 is used twice")]
+    assert [(r.focus, r.message) for r in report.results] == [
+        (ID + "process/NEW", "outcome number 1 is used twice")
+    ]
 
 
 def test_warnings_alone_conform(fixture_kg: KnowledgeGraph, tmp_path: Path) -> None:
@@ -112,4 +126,7 @@ def test_human_rendering_of_a_clean_report() -> None:
     assert render_human(ValidationReport(True, [])) == "Conforms: yes — 0 violations, 0 warnings\n"
     one = ValidationResult("Warning", "urn:x", None, None, "v", "m", None)
     assert render_human(ValidationReport(True, [one])).splitlines() == [
-        "Warnings (1):", "  urn:x = v: m", "Conforms: yes — 0 violations, 1 warning"]
+        "Warnings (1):",
+        "  urn:x = v: m",
+        "Conforms: yes — 0 violations, 1 warning",
+    ]

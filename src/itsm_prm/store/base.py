@@ -59,7 +59,9 @@ class Store(Protocol):
         """Triples in one named graph, or distinct triples in the union when ``graph`` is None."""
         ...
 
-    def export(self, fmt: str, graph: GraphSelector = None, prefixes: Mapping[str, str] | None = None) -> bytes:
+    def export(
+        self, fmt: str, graph: GraphSelector = None, prefixes: Mapping[str, str] | None = None
+    ) -> bytes:
         """Serialise: triple formats (ttl, jsonld, xml, nt) write the de-duplicated union of the
         selected graphs; dataset formats (nq, trig) write the selected named graphs."""
         ...

@@ -49,7 +49,9 @@ def to_ox(term: Term) -> OxTerm:
         return ox.BlankNode(term.value)
     if term.lang:
         return ox.Literal(term.value, language=term.lang)
-    return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype or "http://www.w3.org/2001/XMLSchema#string"))
+    return ox.Literal(
+        term.value, datatype=ox.NamedNode(term.datatype or "http://www.w3.org/2001/XMLSchema#string")
+    )
 
 
 def _triple(t: ox.Triple) -> Triple:
@@ -107,8 +109,10 @@ class OxigraphStore:
     def count(self, graph: str | None = None) -> int:
         if graph is not None:
             return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
-        res = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
-                                use_default_graph_as_union=True)
+        res = self._store.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
+            use_default_graph_as_union=True,
+        )
         assert isinstance(res, ox.QuerySolutions)
         return int(next(iter(res))["n"].value)
 
@@ -117,7 +121,9 @@ class OxigraphStore:
             return [q for q in self._store if not isinstance(q.graph_name, ox.DefaultGraph)]
         return [q for g in graphs for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(g))]
 
-    def export(self, fmt: str, graph: GraphSelector = None, prefixes: Mapping[str, str] | None = None) -> bytes:
+    def export(
+        self, fmt: str, graph: GraphSelector = None, prefixes: Mapping[str, str] | None = None
+    ) -> bytes:
         if fmt not in _FORMATS:
             raise UnknownFormatError(f"unknown format {fmt!r} (choose from {', '.join(RDF_FORMATS)})")
         quads = self._quads(graph_list(graph))
@@ -125,7 +131,8 @@ class OxigraphStore:
         # Sorted output: stable diffs, and Turtle groups each subject's statements together.
         items: list[ox.Quad] | list[ox.Triple]
         items = sorted(quads, key=str) if is_dataset else sorted({q.triple for q in quads}, key=str)
-        out = ox.serialize(items, format=_FORMATS[fmt], prefixes=dict(prefixes or {}) if fmt not in ("nt", "nq")
-                           else None)
+        out = ox.serialize(
+            items, format=_FORMATS[fmt], prefixes=dict(prefixes or {}) if fmt not in ("nt", "nq") else None
+        )
         assert out is not None
         return out

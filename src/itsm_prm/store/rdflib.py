@@ -99,7 +99,9 @@ class RdflibStore:
             return sum(1 for _ in self._ds.quads((None, None, None, URIRef(graph))))
         return len({(s, p, o) for s, p, o, _ in self._ds.quads((None, None, None, None))})
 
-    def export(self, fmt: str, graph: GraphSelector = None, prefixes: Mapping[str, str] | None = None) -> bytes:
+    def export(
+        self, fmt: str, graph: GraphSelector = None, prefixes: Mapping[str, str] | None = None
+    ) -> bytes:
         if fmt not in _FORMATS:
             raise UnknownFormatError(f"unknown format {fmt!r} (choose from {', '.join(RDF_FORMATS)})")
         wanted = graph_list(graph)
