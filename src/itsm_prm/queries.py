@@ -370,7 +370,9 @@ def _existing(param: QueryParam, raw: Any, base_iri: str, exists: Callable[[str]
     else:
         text = str(raw).strip()
         candidates = resolve_iri_or_id(text, base_iri)
-    candidates = [c for c in candidates if is_iri(c)]
+        if "/" not in text and ":" not in text and text != text.upper():
+            candidates += resolve_iri_or_id(text.upper(), base_iri)  # chan → CHAN
+    candidates = [c for c in dict.fromkeys(candidates) if is_iri(c)]
     for iri in candidates:
         if exists(iri):
             return Term.iri(iri)

@@ -139,7 +139,7 @@ def result_table(result: QueryResult | bool, out: Console, shorten: Shorten) -> 
         return
     table = Table()
     for name in result.variables:
-        table.add_column(name)
+        table.add_column(name, overflow="fold")  # wrap long IRIs rather than cut them
     for row in result.rows:
         table.add_row(*(_cell(row.get(name), shorten) for name in result.variables))
     out.print(table)

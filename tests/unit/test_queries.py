@@ -172,6 +172,12 @@ def test_bind_errors() -> None:
         bind(q, {"process": "FOO"}, base_iri=BASE, exists=lambda iri: False)
 
 
+def test_ids_are_case_insensitive_when_unambiguous(fixture_kg: KnowledgeGraph) -> None:
+    lower = fixture_kg.run("process-outcomes", process="chan")
+    assert lower == fixture_kg.run("process-outcomes", process="CHAN")
+    assert fixture_kg.run("has-outcome", outcome="chan.5") is True
+
+
 def test_dotted_ids_fall_back_to_a_process(fixture_kg: KnowledgeGraph) -> None:
     result = fixture_kg.run("process-outcomes", process="SUP.8")
     assert isinstance(result, QueryResult)
