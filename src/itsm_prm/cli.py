@@ -7,6 +7,7 @@ traceback; ``--debug`` shows tracebacks of unexpected errors).
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import traceback
@@ -165,8 +166,6 @@ def info(obj: Context, fmt: str) -> None:
     kg = obj.load()
     details = kg.info()
     if fmt == "json":
-        import json
-
         click.echo(json.dumps(details.to_dict(), indent=2))
         return
     render.info_text(details, render.console(click.get_text_stream("stdout")), kg.shorten)
