@@ -37,7 +37,6 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         "ITSM_PRM_HOME",
         "ITSM_PRM_BASE_IRI",
         "ITSM_PRM_MAX_INPUT_BYTES",
-        "ITSM_PRM_QUERY_TIMEOUT_S",
     ):
         patch.delenv(name, raising=False)
     yield cache

@@ -36,7 +36,6 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(default_factory=default_cache_dir, description="where compiled datasets go")
     base_iri: str = "https://w3id.org/itsm-prm/"
     max_input_bytes: int = Field(default=50 * 1024 * 1024, gt=0, description="largest user RDF file read")
-    query_timeout_s: float = Field(default=30.0, gt=0, description="query time limit (not enforced yet)")
 
     def resources_root(self) -> Path:
         """The folder holding ``data/sources.toml`` and its siblings (see :func:`resources_root`)."""

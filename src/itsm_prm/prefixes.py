@@ -23,8 +23,14 @@ STANDARD_PREFIXES: dict[str, str] = {
 
 
 def default_prefixes(base_iri: str) -> dict[str, str]:
-    """Our own namespaces first (``prm:``, ``id:``, ``graph:``), then the usual vocabularies."""
-    return {"prm": PRM_NAMESPACE, "id": f"{base_iri}id/", "graph": f"{base_iri}graph/", **STANDARD_PREFIXES}
+    """Our own namespaces first (``prm:``, ``prmsh:``, ``id:``, ``graph:``), then the usual vocabularies."""
+    return {
+        "prm": PRM_NAMESPACE,
+        "prmsh": f"{base_iri}shapes#",
+        "id": f"{base_iri}id/",
+        "graph": f"{base_iri}graph/",
+        **STANDARD_PREFIXES,
+    }
 
 
 def merge_prefixes(base: Mapping[str, str], declared: Mapping[str, str]) -> dict[str, str]:

@@ -277,7 +277,8 @@ def render_human(report: ValidationReport, shorten: Callable[[str], str] = str) 
         for r in group:
             focus = shorten(r.focus) + (f" ({r.focus_label})" if r.focus_label else "")
             where = f" {shorten(r.path)}" if r.path else ""
-            value = f" = {shorten(r.value)}" if r.value else ""
+            # SPARQL-based constraints report the focus node itself as the value: say it once
+            value = f" = {shorten(r.value)}" if r.value and r.value != r.focus else ""
             shape = f"  [{shorten(r.shape)}]" if r.shape else ""
             lines.append(f"  {focus}{where}{value}: {r.message}{shape}")
     verdict = "yes" if report.conforms else "no"

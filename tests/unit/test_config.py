@@ -11,10 +11,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_env_prefix_and_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ITSM_PRM_MAX_INPUT_BYTES", "1234")
-    monkeypatch.setenv("ITSM_PRM_QUERY_TIMEOUT_S", "5")
     s = Settings()
     assert s.max_input_bytes == 1234
-    assert s.query_timeout_s == 5
     assert s.base_iri == "https://w3id.org/itsm-prm/"
 
 
