@@ -27,7 +27,7 @@ from itsm_prm.config import Settings
 from itsm_prm.errors import ItsmPrmError, ParameterError, SelfCheckFailed, UserError
 from itsm_prm.knowledge_graph import KnowledgeGraph, load
 from itsm_prm.prefixes import default_prefixes, merge_prefixes, shorten
-from itsm_prm.resultsio import serialize
+from itsm_prm.resultsio import GRAPH_FORMATS, graph_to_rdf, serialize
 from itsm_prm.store.base import RDF_FORMATS
 from itsm_prm.terms import QueryResult
 from itsm_prm.validation import RENDER_FORMATS
@@ -220,10 +220,11 @@ def _params(pairs: Sequence[str]) -> dict[str, str]:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "tsv", "json"]),
+    type=click.Choice(["table", "csv", "tsv", "json", "ttl", "nt"]),
     default="table",
     show_default=True,
-    help="Output: a table, or the W3C SPARQL results formats.",
+    help="Output: a table; the W3C SPARQL results formats (csv, tsv, json); for CONSTRUCT and "
+    "DESCRIBE also RDF (ttl, nt).",
 )
 @click.option("--list", "list_only", is_flag=True, help="List the named queries and their parameters.")
 @click.pass_obj
@@ -231,7 +232,8 @@ def query(obj: Context, name: str | None, pairs: tuple[str, ...], fmt: str, list
     """Run a named query (see --list) or a .rq file.
 
     Parameters are checked and bound by the query engine. IRIs in the table are shortened
-    (id:process/INC); csv, tsv and json are the standard SPARQL result formats.
+    (id:process/INC); csv, tsv and json are the standard SPARQL result formats; the graph a
+    CONSTRUCT or DESCRIBE query returns can also be written as Turtle (ttl) or N-Triples (nt).
     """
     catalog = queries.load_catalog(obj.settings.resources_root() / "queries")
     if list_only:
@@ -244,6 +246,14 @@ def query(obj: Context, name: str | None, pairs: tuple[str, ...], fmt: str, list
     params = _params(pairs)
     kg = obj.load()
     result = kg.run_query(named, params)
+    if fmt in GRAPH_FORMATS:
+        if isinstance(result, QueryResult | bool):
+            raise click.BadParameter(
+                f"{fmt} is for the graphs CONSTRUCT and DESCRIBE return; use table, csv, tsv or json",
+                param_hint="'--format'",
+            )
+        click.echo(graph_to_rdf(result, fmt, kg.prefixes), nl=False)
+        return
     table: QueryResult | bool = (
         result if isinstance(result, QueryResult | bool) else QueryResult.from_triples(result)
     )

@@ -1,14 +1,19 @@
-"""SPARQL query results in the W3C formats: JSON, CSV and TSV (SPARQL 1.1 Query Results)."""
+"""SPARQL query results in the W3C formats: JSON, CSV and TSV (SPARQL 1.1 Query Results) for
+SELECT and ASK; Turtle and N-Triples for the graphs CONSTRUCT and DESCRIBE return."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections.abc import Mapping
 
-from itsm_prm.terms import RDF_LANGSTRING, XSD_STRING, QueryResult, Term
+from rdflib import Graph
+
+from itsm_prm.terms import RDF_LANGSTRING, XSD_STRING, QueryResult, Term, Triple
 
 RESULT_FORMATS = ("json", "csv", "tsv")
+GRAPH_FORMATS = ("ttl", "nt")
 
 
 def _json_term(term: Term) -> dict[str, str]:
@@ -65,3 +70,20 @@ def to_tsv(result: QueryResult | bool) -> str:
 
 def serialize(result: QueryResult | bool, fmt: str) -> str:
     return {"json": to_json, "csv": to_csv, "tsv": to_tsv}[fmt](result)
+
+
+def to_ntriples(triples: list[Triple]) -> str:
+    """``application/n-triples``, one line per triple, in the engine's order."""
+    return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in triples)
+
+
+def graph_to_rdf(triples: list[Triple], fmt: str, prefixes: Mapping[str, str]) -> str:
+    """A CONSTRUCT/DESCRIBE answer as N-Triples, or as Turtle with the dataset's prefixes."""
+    ntriples = to_ntriples(triples)
+    if fmt == "nt":
+        return ntriples
+    graph = Graph(bind_namespaces="none")
+    for name, namespace in prefixes.items():
+        graph.bind(name, namespace)
+    graph.parse(data=ntriples, format="nt")
+    return graph.serialize(format="turtle")
