@@ -36,6 +36,16 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(default_factory=default_cache_dir, description="where compiled datasets go")
     base_iri: str = "https://w3id.org/itsm-prm/"
     max_input_bytes: int = Field(default=50 * 1024 * 1024, gt=0, description="largest user RDF file read")
+    # -- the HTTP service
+    base_url: str | None = Field(
+        default=None,
+        description="public URL the service is reached at (e.g. https://w3id.org/itsm-prm/); when it is "
+        "the base IRI, every id/ IRI dereferences here",
+    )
+    query_timeout_s: float = Field(default=10.0, gt=0, description="time limit of one SPARQL query")
+    max_result_bytes: int = Field(default=20 * 1024 * 1024, gt=0, description="largest query answer served")
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0, description="largest HTTP request body accepted")
+    query_workers: int = Field(default=2, ge=1, le=32, description="processes that run SPARQL queries")
 
     def resources_root(self) -> Path:
         """The folder holding ``data/sources.toml`` and its siblings (see :func:`resources_root`)."""

@@ -67,3 +67,15 @@ class SelfCheckFailed(BuildError):
 
 class QuerySyntaxError(UserError):
     """A SPARQL query does not parse."""
+
+
+class QueryTimeout(ItsmPrmError):
+    """A query ran past the time limit and was stopped (HTTP 503)."""
+
+
+class ResultTooLarge(ItsmPrmError):
+    """A query answer exceeded the result-size limit (HTTP 413 / 503)."""
+
+
+class ServiceBusy(ItsmPrmError):
+    """No query worker became free in time (HTTP 503)."""

@@ -1,0 +1,85 @@
+"""The app factory. Routers live in their own modules; this file only assembles them."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+
+from itsm_prm._version import __version__
+from itsm_prm.api import errors
+from itsm_prm.api import (
+    downloads,
+    health,
+    linked_data,
+    named_queries,
+    ontology_docs,
+    query_page,
+    sparql,
+)
+from itsm_prm.config import Settings
+from itsm_prm.executor import QueryExecutor
+from itsm_prm.knowledge_graph import KnowledgeGraph, load
+
+log = logging.getLogger("itsm_prm.api")
+
+
+def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = None) -> FastAPI:
+    """Build the service on the compiled dataset (built or reused from the cache).
+
+    Query workers start with the app (``with TestClient(app)`` or under uvicorn) and stop with it.
+    """
+    settings = settings or Settings()
+    kg = kg or load(settings=settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        executor = QueryExecutor(
+            kg.build_result.dataset_path,
+            workers=settings.query_workers,
+            timeout_s=settings.query_timeout_s,
+            max_result_bytes=settings.max_result_bytes,
+        )
+        executor.start()
+        app.state.executor = executor
+        try:
+            yield
+        finally:
+            executor.close()
+
+    app = FastAPI(
+        title="itsm-prm",
+        version=__version__,
+        description="The IT Service Management Process Reference Model (PRM v3.0) as a knowledge graph: "
+        "SPARQL 1.1 endpoint, named queries, linked data, downloads.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.kg = kg
+
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+        allow_headers=["Accept", "Content-Type"],
+        expose_headers=["ETag", "Content-Type", "Content-Disposition"],
+    )
+
+    @app.middleware("http")
+    async def log_requests(request: Request, call_next):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        response = await call_next(request)
+        log.info(
+            "%s %s %d %.1f ms", request.method, request.url.path, response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
+        return response
+
+    errors.install(app)
+    for module in (health, sparql, named_queries, downloads, ontology_docs, query_page, linked_data):
+        app.include_router(module.router)
+    return app

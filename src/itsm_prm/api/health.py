@@ -1,0 +1,20 @@
+"""``/healthz``: the service is up and its query workers answer."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from itsm_prm.api.deps import get_executor, get_kg
+from itsm_prm.knowledge_graph import KnowledgeGraph
+
+router = APIRouter(tags=["service"])
+
+
+@router.get("/healthz", summary="Liveness and readiness")
+def healthz(kg: KnowledgeGraph = Depends(get_kg), executor=Depends(get_executor)) -> dict[str, object]:
+    return {
+        "status": "ok",
+        "dataset": kg.build_result.key,
+        "triples": kg.store.count(),
+        "query_workers": executor.alive(),
+    }
