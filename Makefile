@@ -1,10 +1,11 @@
-# The README's two commands: `make run` (build the dataset and show what is in it) and `make test`.
+# The README's two commands: `make serve` (build the dataset and serve it over HTTP) and `make test`.
+# `make run` builds and prints a summary of the graph without serving it.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test clean
+.PHONY: serve run test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +14,9 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/itsm-prm serve $(SERVE_ARGS)
 
 run: $(STAMP)
 	$(BIN)/itsm-prm build
