@@ -45,6 +45,24 @@ ALIASES: dict[str, str] = {
     "text/plain": "application/n-triples",  # old N-Triples media type
     "application/json": "application/json",
     "application/sparql-results+json": "application/sparql-results+json",
+    "rdf+xml": "application/rdf+xml",  # SPARQLWrapper's RDFXML
+    "n3": "text/turtle",  # SPARQLWrapper's N3: Turtle is a subset of N3
+    "text/n3": "text/turtle",
+    "application/turtle": "text/turtle",
+    "application/x-json+ld": "application/ld+json",
+    "sparql-results+json": "application/sparql-results+json",
+    "sparql-results+xml": "application/sparql-results+xml",
+}
+
+#: media types some clients put in ``Accept`` for one we offer (SPARQLWrapper sends
+#: ``application/turtle``, older tools ``application/x-turtle``); used only when the
+#: canonical type is offered and the alias itself is not
+ACCEPT_ALIASES: dict[str, str] = {
+    "application/x-turtle": "text/turtle",
+    "application/turtle": "text/turtle",
+    "application/x-json+ld": "application/ld+json",
+    "application/json": "application/ld+json",  # JSON for a graph: JSON-LD
+    "application/sparql-results+json": "application/json",  # when only plain JSON is offered
 }
 
 SELECT_TYPES = (
@@ -90,9 +108,37 @@ def negotiate(accept: str | None, offered: Sequence[str], override: str | None =
         return media_type_of(override, offered)
     if not accept or not accept.strip():
         return offered[0]
+    aliases = {a: c for a, c in ACCEPT_ALIASES.items() if c in offered and a not in offered}
+    # mimeparse prefers the *last* of equally good candidates: offer ours in reverse order,
+    # aliases before them so that a tie (e.g. ``*/*``) goes to a canonical type
+    candidates = list(aliases) + list(reversed(offered))
     try:
-        # mimeparse prefers the *last* of equally good candidates: offer ours in reverse order
-        best = mimeparse.best_match(list(reversed(offered)), accept)
+        best = mimeparse.best_match(candidates, accept)
     except (ValueError, mimeparse.MimeTypeParseException):
         return None
-    return best or None
+    return aliases.get(best, best) or None
+
+
+#: the short name to advertise for each media type (``format=`` accepts these and more)
+SHORT_NAMES: dict[str, str] = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "text/turtle": "ttl",
+    "application/ld+json": "jsonld",
+    "application/rdf+xml": "rdfxml",
+    "application/n-triples": "nt",
+    "application/n-quads": "nq",
+    "application/trig": "trig",
+    "text/html": "html",
+}
+
+
+def describe(offered: Sequence[str]) -> str:
+    """The formats a route offers, for a 406 message: media types and their short names.
+
+    >>> describe(["text/turtle", "application/n-triples"])
+    'text/turtle (ttl), application/n-triples (nt)'
+    """
+    return ", ".join(f"{m} ({SHORT_NAMES[m]})" if m in SHORT_NAMES else m for m in offered)

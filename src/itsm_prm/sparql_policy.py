@@ -1,0 +1,165 @@
+"""The gate every query from outside passes before it runs: read-only, no federation.
+
+The query is parsed with rdflib's SPARQL parser, which decodes ``\\u`` escapes first, so
+``\\u0053ERVICE`` is caught like ``SERVICE`` (a keyword regex would miss it; tooling baseline,
+gotcha 10). The checks work on the parse tree:
+
+* ``SERVICE`` anywhere (sub-queries, ``EXISTS`` filters, ``OPTIONAL``…) → :class:`QueryPolicyError`;
+* text that is not a query but is (or starts out as) a SPARQL Update → :class:`QueryPolicyError`
+  naming the operations (``LOAD``, ``INSERT DATA``…);
+* anything else that does not parse → :class:`QuerySyntaxError` with the parser's line and column.
+
+Parsing costs milliseconds (gotcha 17), so results are cached by query text.
+
+>>> check_query("ASK { ?s ?p ?o }").form
+'ASK'
+>>> check_query("LOAD <http://example.org/>")
+Traceback (most recent call last):
+...
+itsm_prm.errors.QueryPolicyError: this endpoint is read-only: SPARQL Update (LOAD) is refused
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from dataclasses import dataclass
+from typing import Literal
+
+from pyparsing import ParseBaseException
+from rdflib.plugins.sparql.algebra import traverse
+from rdflib.plugins.sparql.parser import Prologue, Update1, parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+
+from itsm_prm.errors import QueryPolicyError, QuerySyntaxError
+
+QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
+
+#: pyparsing (rdflib's SPARQL parser) is not thread-safe; FastAPI parses in a thread pool
+PARSER_LOCK = threading.Lock()
+
+# queries longer than this are checked every time rather than kept in the cache
+_CACHEABLE_CHARS = 16 * 1024
+
+_FORMS: dict[str, QueryForm] = {
+    "SelectQuery": "SELECT",
+    "AskQuery": "ASK",
+    "ConstructQuery": "CONSTRUCT",
+    "DescribeQuery": "DESCRIBE",
+}
+
+# rdflib's names of the update operations → the SPARQL keywords a user wrote
+_UPDATE_KEYWORDS = {
+    "Load": "LOAD",
+    "Clear": "CLEAR",
+    "Drop": "DROP",
+    "Create": "CREATE",
+    "Add": "ADD",
+    "Move": "MOVE",
+    "Copy": "COPY",
+    "InsertData": "INSERT DATA",
+    "DeleteData": "DELETE DATA",
+    "DeleteWhere": "DELETE WHERE",
+    "Modify": "DELETE/INSERT",
+}
+
+# the prologue and the first operation of an update, to recognise a malformed update
+_UPDATE_START = Prologue + Update1
+
+SERVICE_REFUSED = "federated queries (SERVICE) are not allowed"
+READ_ONLY = "this endpoint is read-only: SPARQL Update{ops} is refused"
+
+
+@dataclass(frozen=True)
+class CheckedQuery:
+    """A query that passed the policy: its form decides which media types can answer it."""
+
+    form: QueryForm
+
+    @property
+    def returns_graph(self) -> bool:
+        return self.form in ("CONSTRUCT", "DESCRIBE")
+
+
+def read_only_error(operations: list[str] | None = None) -> QueryPolicyError:
+    """The refusal of an update, naming its operations when they are known."""
+    ops = f" ({', '.join(dict.fromkeys(operations))})" if operations else ""
+    return QueryPolicyError(READ_ONLY.format(ops=ops))
+
+
+def update_operations(text: str) -> list[str] | None:
+    """The operations of a SPARQL Update request in order, or ``None`` when ``text`` is not one."""
+    try:
+        with PARSER_LOCK:
+            parsed = parseUpdate(text)
+    except ParseBaseException:
+        return None
+    except Exception:  # rdflib raises plain exceptions for e.g. bad escapes; not an update then
+        return None
+    return [_UPDATE_KEYWORDS.get(op.name, op.name.upper()) for op in parsed.request]
+
+
+def refuse_update(text: str) -> QueryPolicyError:
+    """The refusal of a request sent as an update (``update=`` or ``application/sparql-update``)."""
+    return read_only_error(update_operations(text))
+
+
+def check_query(text: str) -> CheckedQuery:
+    """Parse ``text`` as a SPARQL query and apply the policy; see the module docstring."""
+    if len(text) <= _CACHEABLE_CHARS:
+        return _check_cached(text)
+    return _check(text)
+
+
+@functools.lru_cache(maxsize=2048)
+def _check_cached(text: str) -> CheckedQuery:
+    return _check(text)
+
+
+def _check(text: str) -> CheckedQuery:
+    try:
+        with PARSER_LOCK:
+            tree = parseQuery(text)
+    except ParseBaseException as exc:
+        raise _not_a_query(text, exc) from exc
+    except Exception as exc:  # e.g. an invalid \u escape; rdflib raises plain exceptions there
+        raise QuerySyntaxError(f"SPARQL syntax error: {_one_line(str(exc))}") from exc
+    names: set[str] = set()
+
+    def visit(node: object) -> None:
+        if isinstance(node, CompValue):
+            names.add(node.name)
+
+    traverse(tree, visitPost=visit)
+    if "ServiceGraphPattern" in names:
+        raise QueryPolicyError(SERVICE_REFUSED)
+    return CheckedQuery(_FORMS[tree[1].name])
+
+
+def _not_a_query(text: str, query_error: ParseBaseException) -> QueryPolicyError | QuerySyntaxError:
+    """A text that fails as a query: an update (refused), or a syntax error (reported)."""
+    operations = update_operations(text)
+    if operations is not None:
+        return read_only_error(operations)
+    # Not a whole update either. If its first operation parses further than the query grammar
+    # got, it is an update with a mistake in it: refuse it rather than point at the mistake.
+    try:
+        with PARSER_LOCK:
+            _UPDATE_START.parse_string(text)
+    except ParseBaseException as update_error:
+        if update_error.loc <= query_error.loc:
+            return _syntax_error(query_error)
+    except Exception:
+        return _syntax_error(query_error)
+    return read_only_error()
+
+
+def _syntax_error(exc: ParseBaseException) -> QuerySyntaxError:
+    found = f", found {exc.found}" if getattr(exc, "found", None) else ""
+    message = _one_line(f"{exc.msg}{found}")
+    return QuerySyntaxError(f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {message}")
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
