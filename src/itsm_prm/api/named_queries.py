@@ -1,5 +1,302 @@
-"""(being written)"""
+"""Named queries as REST, grlc-style: ``GET /api/queries`` lists the catalog and every
+``queries/*.rq`` becomes its own operation ``GET /api/queries/{name}``.
 
-from fastapi import APIRouter
+Each operation's query parameters come from the query's ``#+ params:`` header as a real
+function signature (``Annotated[int, Query(description=…, examples=…)]``), so FastAPI both
+documents them in OpenAPI (type, description, example, required) and answers 422 for a missing
+or ill-typed value. Values then go through :func:`itsm_prm.queries.bind` (unknown process → 422
+naming the parameter) and reach the engine as bindings, never as query text.
 
-router = APIRouter()
+The catalog belongs to the app's knowledge graph, which this module-level router cannot see when
+``create_app`` includes it; so the per-query operations are added by :func:`install` — called by
+the router's lifespan, before the first request (or earlier by the app factory; it is idempotent).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from itsm_prm import queries
+from itsm_prm.api.conneg import GRAPH_TYPES, negotiate
+from itsm_prm.api.deps import dataset_etag, get_kg
+from itsm_prm.errors import UnknownFormatError
+from itsm_prm.knowledge_graph import KnowledgeGraph
+from itsm_prm.queries import NamedQuery, QueryParam
+from itsm_prm.terms import Term
+
+PREFIX = "/api/queries"
+TAG = "named queries"
+#: SELECT/ASK answers, the default first
+RESULT_TYPES = (
+    "application/sparql-results+json",
+    "text/csv",
+    "text/tab-separated-values",
+    "application/sparql-results+xml",
+    "application/json",
+)
+#: answers a spreadsheet or a shell script wants as a file
+DOWNLOADS = {"text/csv": "csv", "text/tab-separated-values": "tsv"}
+PYTHON_TYPES: dict[str, type] = {"integer": int, "boolean": bool}
+TYPE_HINTS = {"iri-or-id": " (an ID such as CHAN, or an IRI)", "iri": " (an absolute IRI)"}
+CACHE_CONTROL = "public, max-age=300"
+FORMAT_HELP = (
+    "Answer format, overriding the Accept header (for links and spreadsheets): "
+    "json, csv, tsv or xml (or a media type)."
+)
+_INSTALLED = "named_query_operations"
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    install(app)
+    yield
+
+
+router = APIRouter(tags=[TAG], lifespan=_lifespan)
+
+
+# ---------------------------------------------------------------- the catalog
+
+
+class ParamInfo(BaseModel):
+    type: str = Field(description="iri-or-id, iri, string, integer or boolean")
+    required: bool
+    default: Any = None
+    example: Any = None
+    description: str | None = None
+
+
+class QueryInfo(BaseModel):
+    name: str
+    summary: str
+    description: str
+    tags: list[str]
+    kind: str = Field(description="SELECT, ASK, CONSTRUCT or DESCRIBE")
+    params: dict[str, ParamInfo]
+    sparql: str
+    url: str = Field(description="the operation that runs this query")
+    example_url: str = Field(description="the operation with the example parameter values")
+
+
+class Catalog(BaseModel):
+    queries: list[QueryInfo]
+
+
+def _example_values(query: NamedQuery) -> dict[str, str]:
+    return {p.name: _as_text(p.example) for p in query.params.values() if p.example is not None}
+
+
+def _as_text(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+@router.get(
+    PREFIX,
+    summary="The named-query catalog",
+    description="Every named query (`queries/*.rq`): its summary, tags, typed parameters, SPARQL text "
+    "and the URL of the operation that runs it.",
+    response_model=Catalog,
+)
+def catalog(request: Request, response: Response, kg: Annotated[KnowledgeGraph, Depends(get_kg)]) -> Catalog:
+    response.headers["ETag"] = dataset_etag(kg)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    items = []
+    for query in kg.catalog.values():
+        url = str(request.url_for(_route_name(query)))
+        examples = _example_values(query)
+        items.append(
+            QueryInfo(
+                name=query.name,
+                summary=query.summary,
+                description=query.description,
+                tags=list(query.tags),
+                kind=query.kind,
+                params={
+                    p.name: ParamInfo(
+                        type=p.type,
+                        required=p.required,
+                        default=p.default,
+                        example=p.example,
+                        description=p.description,
+                    )
+                    for p in query.params.values()
+                },
+                sparql=query.sparql,
+                url=url,
+                example_url=str(request.url_for(_route_name(query)).include_query_params(**examples)),
+            )
+        )
+    return Catalog(queries=items)
+
+
+# ---------------------------------------------------------------- one operation per query
+
+
+def install(app: FastAPI) -> None:
+    """Add ``GET /api/queries/{name}`` for every query of the app's catalog (once per app)."""
+    if getattr(app.state, _INSTALLED, False):
+        return
+    kg: KnowledgeGraph = app.state.kg
+    operations = APIRouter(prefix=PREFIX, tags=[TAG])
+    for query in kg.catalog.values():
+        offered = RESULT_TYPES if query.kind in ("SELECT", "ASK") else GRAPH_TYPES
+        operations.add_api_route(
+            f"/{query.name}",
+            _operation(query, offered),
+            methods=["GET"],
+            name=_route_name(query),
+            operation_id=f"query_{query.name.replace('-', '_')}",
+            summary=query.summary or query.name,
+            description=_operation_description(query),
+            response_class=Response,
+            responses=_responses(offered),
+            openapi_extra={"x-query-tags": list(query.tags)},
+        )
+    # after the real operations: a misspelt name gets a 404 that suggests the close ones
+    operations.add_api_route("/{name}", _unknown_query, methods=["GET"], include_in_schema=False)
+    app.include_router(operations)
+    app.openapi_schema = None  # the schema is cached on first use; it must see the new operations
+    setattr(app.state, _INSTALLED, True)
+
+
+def _route_name(query: NamedQuery) -> str:
+    return f"named-query:{query.name}"
+
+
+def _unknown_query(name: str, kg: Annotated[KnowledgeGraph, Depends(get_kg)]) -> Response:
+    queries.lookup(kg.catalog, name)  # raises UnknownQueryError (404) with suggestions
+    raise AssertionError("unreachable: known queries have their own operation")
+
+
+def _operation_description(query: NamedQuery) -> str:
+    parts = [query.description] if query.description else []
+    if query.tags:
+        parts.append("Tags: " + ", ".join(f"`{t}`" for t in query.tags) + ".")
+    parts.append(
+        "Parameters are bound by the SPARQL engine, never pasted into the query text. "
+        "Answers in SPARQL JSON by default; `Accept` or `?format=` selects CSV, TSV or XML."
+    )
+    parts.append(f"```sparql\n{query.sparql.strip()}\n```")
+    return "\n\n".join(parts)
+
+
+def _responses(offered: tuple[str, ...]) -> dict[int | str, dict[str, Any]]:
+    return {
+        200: {"description": "The query's answer", "content": {media: {} for media in offered}},
+        304: {"description": "Not modified (the `If-None-Match` ETag still holds)"},
+        404: {"description": "No such named query"},
+        406: {"description": "None of the acceptable formats is offered"},
+        422: {"description": "A parameter is missing, ill-typed or names nothing in the dataset"},
+    }
+
+
+def _parameter(param: QueryParam) -> inspect.Parameter:
+    """The query parameter as FastAPI sees it: a typed, documented keyword argument."""
+    python_type: Any = PYTHON_TYPES.get(param.type, str)
+    doc = param.description or f"the value bound to ?{param.name}" + TYPE_HINTS.get(param.type, "")
+    options: dict[str, Any] = {"description": doc}
+    if param.example is not None:
+        options["examples"] = [param.example]
+        options["openapi_examples"] = {"example": {"summary": "example", "value": param.example}}
+    if param.type == "iri":
+        options["json_schema_extra"] = {"format": "iri"}
+    if param.required and param.default is None:
+        default: Any = inspect.Parameter.empty
+    else:
+        default = param.default
+        python_type = python_type | None
+    return inspect.Parameter(
+        param.name,
+        inspect.Parameter.KEYWORD_ONLY,
+        annotation=Annotated[python_type, Query(**options)],
+        default=default,
+    )
+
+
+def _operation(query: NamedQuery, offered: tuple[str, ...]) -> Callable[..., Response]:
+    """An endpoint whose signature lists the query's parameters (plus ``format``)."""
+    override = "format" not in query.params  # a query's own ``format`` parameter wins
+
+    async def endpoint(**values: Any) -> Response:
+        request: Request = values.pop("_request")
+        fmt = values.pop("_format", None)
+        return await answer(request, query, values, offered, fmt)
+
+    signature = [
+        inspect.Parameter("_request", inspect.Parameter.KEYWORD_ONLY, annotation=Request),
+        *(_parameter(p) for p in query.params.values()),
+    ]
+    if override:
+        signature.append(
+            inspect.Parameter(
+                "_format",
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=Annotated[
+                    str | None, Query(alias="format", description=FORMAT_HELP, examples=["csv"])
+                ],
+                default=None,
+            )
+        )
+    endpoint.__signature__ = inspect.Signature(signature)  # type: ignore[attr-defined]
+    endpoint.__name__ = f"query_{query.name.replace('-', '_')}"
+    return endpoint
+
+
+async def answer(
+    request: Request,
+    query: NamedQuery,
+    values: Mapping[str, Any],
+    offered: tuple[str, ...],
+    fmt: str | None,
+) -> Response:
+    """Check and bind the values, negotiate, answer from cache validators or run the query."""
+    kg: KnowledgeGraph = request.app.state.kg
+    # names FastAPI ignores (a typo such as ?proces=CHAN) go to bind(), which refuses them by name
+    known = set(query.params) | {"format"}
+    raw = {k: v for k, v in values.items() if v is not None}
+    raw.update({k: request.query_params[k] for k in request.query_params if k not in known})
+    bindings = await run_in_threadpool(
+        queries.bind, query, raw, base_iri=kg.settings.base_iri, exists=kg.exists
+    )
+    media_type = negotiate(request.headers.get("accept"), offered, fmt)
+    if media_type is None:
+        wanted = f"format {fmt!r}" if fmt else f"Accept: {request.headers.get('accept')}"
+        raise UnknownFormatError(f"cannot answer {wanted}; offered: {', '.join(offered)}")
+    headers = {
+        "ETag": _etag(kg, query, bindings, media_type),
+        "Cache-Control": CACHE_CONTROL,
+        "Vary": "Accept",
+    }
+    if _not_modified(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    if media_type in DOWNLOADS:
+        headers["Content-Disposition"] = f'attachment; filename="{query.name}.{DOWNLOADS[media_type]}"'
+    executor = request.app.state.executor
+    result = await run_in_threadpool(executor.run, query.sparql, media_type, bindings=bindings)
+    content_type = media_type + ("; charset=utf-8" if media_type.startswith("text/") else "")
+    return Response(result.body, media_type=content_type, headers=headers)
+
+
+def _etag(kg: KnowledgeGraph, query: NamedQuery, bindings: Mapping[str, Term], media_type: str) -> str:
+    """Same dataset, query, bound values and format → same answer → same tag."""
+    request_key = "\n".join(
+        [query.name, hashlib.sha256(query.sparql.encode()).hexdigest(), media_type]
+        + [f"{name}={term.n3()}" for name, term in sorted(bindings.items())]
+    )
+    digest = hashlib.sha256(request_key.encode()).hexdigest()[:16]
+    return f'"{dataset_etag(kg).strip(chr(34))}-{digest}"'
+
+
+def _not_modified(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in tags or etag in tags
