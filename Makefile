@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve run test clean
+.PHONY: serve run test browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,13 @@ run: $(STAMP)
 	$(BIN)/itsm-prm build
 	$(BIN)/itsm-prm info
 
-test: $(STAMP)
+# The browser test (tests/e2e/test_query_page.py) drives Debian's Chromium through Playwright;
+# install it when missing (CI runs as root). Playwright's own browser downloads are not used.
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium)
+
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 
