@@ -300,6 +300,58 @@ def export_command(obj: Context, fmt: str, graphs: tuple[str, ...], output: Path
     click.echo(f"Wrote {len(data):,} bytes of {fmt} to {output}", err=True)
 
 
+def _base_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not value.startswith(("http://", "https://")):
+        raise click.BadParameter(f"{value!r} is not an http(s) URL", param_hint="'--base-url'")
+    return value
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="TCP port (0: any free)."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Server processes sharing the port; each runs ITSM_PRM_QUERY_WORKERS query processes.",
+)
+@click.option(
+    "--base-url",
+    callback=_base_url,
+    help="Public URL of the service, e.g. https://w3id.org/itsm-prm/. Env: ITSM_PRM_BASE_URL.",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+    default="info",
+    show_default=True,
+    help="info logs one line per request with its duration.",
+)
+@click.pass_obj
+def serve(obj: Context, host: str, port: int, workers: int, base_url: str | None, log_level: str) -> int:
+    """Serve the dataset over HTTP: SPARQL endpoint, named queries, linked data, downloads.
+
+    Builds (or reuses) the compiled dataset, then runs until Ctrl-C. Queries run in separate
+    processes with a time limit (ITSM_PRM_QUERY_TIMEOUT_S) and a result-size limit
+    (ITSM_PRM_MAX_RESULT_BYTES).
+    """
+    from itsm_prm.api.server import serve as run_server  # uvicorn and FastAPI only for this command
+
+    settings = obj.settings.model_copy(update={"base_url": base_url}) if base_url else obj.settings
+    kg = load(settings=settings)
+
+    def announce(line: str) -> None:
+        click.echo(line)
+        sys.stdout.flush()
+
+    return run_server(
+        settings, kg, host=host, port=port, workers=workers, log_level=log_level, announce=announce
+    )
+
+
 def main() -> None:
     """Console-script entry point."""
     cli.main(prog_name=PROG)

@@ -23,6 +23,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import select
 import signal
 import struct
@@ -79,8 +80,10 @@ def size_text(n: int) -> str:
 
 
 def _brief(message: str, limit: int = 300) -> str:
-    """One line; pyoxigraph lists every expected character class, which helps nobody."""
-    text = " ".join(message.split())
+    """One line, without the character classes pyoxigraph lists among the expected tokens
+    (``['0' ..= '9' | …]``), which help nobody."""
+    text = re.sub(r"(,\s*)?\[[^\]]*\]", "", message)
+    text = " ".join(text.split()).replace("one of ,", "one of").strip(" ,")
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 

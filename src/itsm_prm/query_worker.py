@@ -141,7 +141,7 @@ def answer(store: ox.Store, request: dict[str, Any], limit: int, prefixes: dict[
     return {"ok": True, "kind": kind, "media_type": media_type, "body": bytes(writer.buffer)}
 
 
-def _die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int) -> None:
     """Ask Linux to kill us when the parent goes, so no worker outlives a killed server."""
     if not sys.platform.startswith("linux"):
         return
@@ -167,7 +167,7 @@ def _limit_memory(extra_bytes: int) -> None:
 
 def main(argv: list[str]) -> int:
     dataset, max_bytes, parent, memory_limit = argv[0], int(argv[1]), int(argv[2]), int(argv[3])
-    _die_with_parent(parent)
+    die_with_parent(parent)
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # stray prints must not corrupt the protocol
     inp = sys.stdin.buffer

@@ -97,7 +97,7 @@ def update_operations(text: str) -> list[str] | None:
         return None
     except Exception:  # rdflib raises plain exceptions for e.g. bad escapes; not an update then
         return None
-    return [_UPDATE_KEYWORDS.get(op.name, op.name.upper()) for op in parsed.request]
+    return [_UPDATE_KEYWORDS.get(op.name, op.name.upper()) for op in parsed.request or []]
 
 
 def refuse_update(text: str) -> QueryPolicyError:
@@ -140,7 +140,7 @@ def _check(text: str) -> CheckedQuery:
 def _not_a_query(text: str, query_error: ParseBaseException) -> QueryPolicyError | QuerySyntaxError:
     """A text that fails as a query: an update (refused), or a syntax error (reported)."""
     operations = update_operations(text)
-    if operations is not None:
+    if operations:  # an empty text parses as an empty update: that is no query, not an update
         return read_only_error(operations)
     # Not a whole update either. If its first operation parses further than the query grammar
     # got, it is an update with a mistake in it: refuse it rather than point at the mistake.

@@ -11,9 +11,9 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 
 from itsm_prm._version import __version__
-from itsm_prm.api import errors
 from itsm_prm.api import (
     downloads,
+    errors,
     health,
     linked_data,
     named_queries,
@@ -21,6 +21,7 @@ from itsm_prm.api import (
     query_page,
     sparql,
 )
+from itsm_prm.api.body_limit import BodySizeLimit
 from itsm_prm.config import Settings
 from itsm_prm.executor import QueryExecutor
 from itsm_prm.knowledge_graph import KnowledgeGraph, load
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
             workers=settings.query_workers,
             timeout_s=settings.query_timeout_s,
             max_result_bytes=settings.max_result_bytes,
+            prefixes=kg.prefixes,  # Turtle and RDF/XML answers use the dataset's prefixes
         )
         executor.start()
         app.state.executor = executor
@@ -61,6 +63,8 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     app.state.settings = settings
     app.state.kg = kg
 
+    # innermost of the middlewares, so a 413 is still logged and carries CORS headers
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
