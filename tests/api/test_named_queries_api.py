@@ -491,3 +491,24 @@ def test_yasgui_files(client: TestClient) -> None:
     assert "MIT License" in client.get("/static/yasgui/LICENSE").text
     assert client.get("/static/yasgui/missing.js").status_code == 404
     assert client.get("/static/yasgui/..%2F..%2Fapp.py").status_code == 404
+
+
+def test_parameter_names_that_are_python_keywords(tmp_path: Path) -> None:
+    """SPARQL allows ?from and ?in; the operation must too (its Python names are its own)."""
+    home = tmp_path / "home"
+    shutil.copytree(FIXTURE_HOME, home)
+    (home / "queries" / "keywords.rq").write_text(
+        "#+ summary: parameters named like Python keywords\n"
+        "#+ params: {from: {type: integer, required: true}, in: {type: string, example: x}, format: string}\n"
+        "SELECT ?from ?in ?format WHERE {}\n",
+        encoding="utf-8",
+    )
+    settings = Settings(home=home, cache_dir=tmp_path / "cache", query_workers=1)
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/api/queries/keywords", params={"from": 3, "in": "y", "format": "csv"})
+        assert response.status_code == 200, response.text
+        row = response.json()["results"]["bindings"][0]  # format is the query's own parameter here
+        assert (row["from"]["value"], row["in"]["value"], row["format"]["value"]) == ("3", "y", "csv")
+        assert client.get("/api/queries/keywords", params={"in": "y"}).status_code == 422
+        spec = client.get("/openapi.json").json()["paths"]["/api/queries/keywords"]["get"]
+        assert [p["name"] for p in spec["parameters"]] == ["from", "in", "format"]

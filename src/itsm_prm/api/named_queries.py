@@ -198,11 +198,15 @@ def _responses(offered: tuple[str, ...]) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def _parameter(param: QueryParam) -> inspect.Parameter:
-    """The query parameter as FastAPI sees it: a typed, documented keyword argument."""
+def _parameter(param: QueryParam, python_name: str) -> inspect.Parameter:
+    """The query parameter as FastAPI sees it: a typed, documented keyword argument.
+
+    The Python name is ours (``p0``, ``p1``…) and the header's name is the alias, so a parameter
+    may be called ``from`` or ``in`` (fine for SPARQL, not for Python).
+    """
     python_type: Any = PYTHON_TYPES.get(param.type, str)
     doc = param.description or f"the value bound to ?{param.name}" + TYPE_HINTS.get(param.type, "")
-    options: dict[str, Any] = {"description": doc}
+    options: dict[str, Any] = {"alias": param.name, "description": doc}
     if param.example is not None:
         options["examples"] = [param.example]
         options["openapi_examples"] = {"example": {"summary": "example", "value": param.example}}
@@ -214,7 +218,7 @@ def _parameter(param: QueryParam) -> inspect.Parameter:
         default = param.default
         python_type = python_type | None
     return inspect.Parameter(
-        param.name,
+        python_name,
         inspect.Parameter.KEYWORD_ONLY,
         annotation=Annotated[python_type, Query(**options)],
         default=default,
@@ -223,21 +227,21 @@ def _parameter(param: QueryParam) -> inspect.Parameter:
 
 def _operation(query: NamedQuery, offered: tuple[str, ...]) -> Callable[..., Response]:
     """An endpoint whose signature lists the query's parameters (plus ``format``)."""
+    names = {f"p{i}": name for i, name in enumerate(query.params)}
     override = "format" not in query.params  # a query's own ``format`` parameter wins
 
-    async def endpoint(**values: Any) -> Response:
-        request: Request = values.pop("_request")
-        fmt = values.pop("_format", None)
-        return await answer(request, query, values, offered, fmt)
+    async def endpoint(request: Request, **values: Any) -> Response:
+        fmt = values.pop("format_override", None)
+        return await answer(request, query, {names[k]: v for k, v in values.items()}, offered, fmt)
 
     signature = [
-        inspect.Parameter("_request", inspect.Parameter.KEYWORD_ONLY, annotation=Request),
-        *(_parameter(p) for p in query.params.values()),
+        inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
+        *(_parameter(query.params[name], python_name) for python_name, name in names.items()),
     ]
     if override:
         signature.append(
             inspect.Parameter(
-                "_format",
+                "format_override",
                 inspect.Parameter.KEYWORD_ONLY,
                 annotation=Annotated[
                     str | None, Query(alias="format", description=FORMAT_HELP, examples=["csv"])
