@@ -82,6 +82,8 @@ def test_catalog_lists_every_query_file(client: TestClient, kg_of: KnowledgeGrap
     response = client.get("/api/queries")
     assert response.status_code == 200
     assert response.headers["etag"] and "max-age" in response.headers["cache-control"]
+    again = client.get("/api/queries", headers={"If-None-Match": response.headers["etag"]})
+    assert again.status_code == 304
     listed = {q["name"]: q for q in response.json()["queries"]}
     files = {p.stem for p in (kg_of.settings.resources_root() / "queries").glob("*.rq")}
     assert set(listed) == files and files

@@ -22,6 +22,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from itsm_prm import queries
@@ -104,14 +105,17 @@ def _as_text(value: Any) -> str:
     description="Every named query (`queries/*.rq`): its summary, tags, typed parameters, SPARQL text "
     "and the URL of the operation that runs it.",
     response_model=Catalog,
+    responses={304: {"description": "Not modified (the `If-None-Match` ETag still holds)"}},
 )
-def catalog(request: Request, response: Response, kg: Annotated[KnowledgeGraph, Depends(get_kg)]) -> Catalog:
-    response.headers["ETag"] = dataset_etag(kg)
-    response.headers["Cache-Control"] = CACHE_CONTROL
+def catalog(request: Request, kg: Annotated[KnowledgeGraph, Depends(get_kg)]) -> Catalog | Response:
+    # the URLs in the catalog depend on the address it was asked at
+    where = hashlib.sha256(str(request.base_url).encode()).hexdigest()[:16]
+    headers = {"ETag": f'"{dataset_etag(kg).strip(chr(34))}-catalog-{where}"', "Cache-Control": CACHE_CONTROL}
+    if _not_modified(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
     items = []
     for query in kg.catalog.values():
-        url = str(request.url_for(_route_name(query)))
-        examples = _example_values(query)
+        url = request.url_for(_route_name(query))
         items.append(
             QueryInfo(
                 name=query.name,
@@ -130,11 +134,11 @@ def catalog(request: Request, response: Response, kg: Annotated[KnowledgeGraph, 
                     for p in query.params.values()
                 },
                 sparql=query.sparql,
-                url=url,
-                example_url=str(request.url_for(_route_name(query)).include_query_params(**examples)),
+                url=str(url),
+                example_url=str(url.include_query_params(**_example_values(query))),
             )
         )
-    return Catalog(queries=items)
+    return JSONResponse(Catalog(queries=items).model_dump(mode="json"), headers=headers)
 
 
 # ---------------------------------------------------------------- one operation per query
