@@ -47,6 +47,7 @@ from itsm_prm.errors import (
     UnknownFormatError,
     UserError,
 )
+from itsm_prm.sparql_policy import check_query
 from itsm_prm.terms import Term
 
 log = logging.getLogger("itsm_prm.executor")
@@ -271,13 +272,19 @@ class QueryExecutor:
     ) -> Answer:
         """Run one query and return its answer serialised as ``media_type``.
 
-        Raises :class:`QuerySyntaxError`, :class:`QueryTimeout`, :class:`ResultTooLarge`,
-        :class:`ServiceBusy` (no worker free within the time limit) or
+        The query policy (:func:`itsm_prm.sparql_policy.check_query`: no ``SERVICE``, no updates)
+        is applied here too, whoever the caller: Oxigraph would otherwise execute both.
+        Raises :class:`QueryPolicyError`, :class:`QuerySyntaxError`, :class:`QueryTimeout`,
+        :class:`ResultTooLarge`, :class:`ServiceBusy` (no worker free within the time limit) or
         :class:`UnknownFormatError` (``media_type`` does not suit the query form).
         """
+        checked = check_query(sparql)  # cached: the router has usually checked this text already
         request = {
             "query": sparql,
             "media_type": media_type,
+            # the union of all graphs is the default graph, unless the request or the query's
+            # FROM clauses name the graphs (Oxigraph would let the union win over FROM)
+            "union": default_graphs is None and not checked.has_dataset,
             "bindings": {name: [t.kind, t.value, t.datatype, t.lang] for name, t in (bindings or {}).items()},
             "default_graphs": list(default_graphs) if default_graphs is not None else None,
             "named_graphs": list(named_graphs) if named_graphs is not None else None,
@@ -376,6 +383,8 @@ class QueryExecutor:
                 self._await_ready(worker, time.monotonic() + self.start_timeout_s)
                 return
             except Exception as exc:  # keep the pool alive: log, wait, try again
+                if self._closed:
+                    return
                 log.error("could not start a query worker (attempt %d): %s", attempt + 1, exc)
                 time.sleep(1.0)
 

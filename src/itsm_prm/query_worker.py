@@ -99,7 +99,7 @@ def _graphs(iris: list[str] | None) -> list[ox.NamedNode] | None:
 def answer(store: ox.Store, request: dict[str, Any], limit: int, prefixes: dict[str, str]) -> dict[str, Any]:
     """Run one request; returns the header (``ok``, ``kind``…) with the body under ``body``."""
     media_type = request["media_type"]
-    options: dict[str, Any] = {"use_default_graph_as_union": request["default_graphs"] is None}
+    options: dict[str, Any] = {"use_default_graph_as_union": request["union"]}
     if request["default_graphs"] is not None:
         options["default_graph"] = _graphs(request["default_graphs"])
     if request["named_graphs"] is not None:

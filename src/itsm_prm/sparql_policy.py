@@ -76,6 +76,7 @@ class CheckedQuery:
     """A query that passed the policy: its form decides which media types can answer it."""
 
     form: QueryForm
+    has_dataset: bool = False  # FROM / FROM NAMED: the query picks its own graphs
 
     @property
     def returns_graph(self) -> bool:
@@ -134,7 +135,7 @@ def _check(text: str) -> CheckedQuery:
     traverse(tree, visitPost=visit)
     if "ServiceGraphPattern" in names:
         raise QueryPolicyError(SERVICE_REFUSED)
-    return CheckedQuery(_FORMS[tree[1].name])
+    return CheckedQuery(_FORMS[tree[1].name], "datasetClause" in tree[1])
 
 
 def _not_a_query(text: str, query_error: ParseBaseException) -> QueryPolicyError | QuerySyntaxError:

@@ -65,7 +65,9 @@ def test_post_form(client: TestClient) -> None:
 
 def test_post_sparql_query(client: TestClient) -> None:
     r = client.post(
-        "/sparql", content=PROCESSES.encode(), headers={"Content-Type": "application/sparql-query; charset=UTF-8"}
+        "/sparql",
+        content=PROCESSES.encode(),
+        headers={"Content-Type": "application/sparql-query; charset=UTF-8"},
     )
     assert r.status_code == 200 and ids_of(r.content, "json") == IDS
 
@@ -120,7 +122,12 @@ def test_default_graph_uri_selects_the_default_graph(client: TestClient) -> None
     in_itil = client.get("/sparql", params={"query": query, "default-graph-uri": GRAPH + "itil-v2"})
     assert in_prm.json()["boolean"] is True and in_itil.json()["boolean"] is False
     both = client.get(
-        "/sparql", params=[("query", query), ("default-graph-uri", GRAPH + "itil-v2"), ("default-graph-uri", GRAPH + "prm")]
+        "/sparql",
+        params=[
+            ("query", query),
+            ("default-graph-uri", GRAPH + "itil-v2"),
+            ("default-graph-uri", GRAPH + "prm"),
+        ],
     )
     assert both.json()["boolean"] is True
 
@@ -132,6 +139,25 @@ def test_named_graph_uri_limits_graph_patterns(client: TestClient) -> None:
     form = {"query": query, "named-graph-uri": [GRAPH + "prm", GRAPH + "standards"]}
     some = client.post("/sparql", data=form).json()["results"]["bindings"]
     assert [b["g"]["value"] for b in some] == [GRAPH + "prm", GRAPH + "standards"]
+
+
+def test_from_in_the_query_picks_the_default_graph(client: TestClient) -> None:
+    query = f"ASK FROM <{GRAPH}itil-v2> WHERE {{ ?p a <{PRM}Process> }}"
+    assert client.get("/sparql", params={"query": query}).json()["boolean"] is False
+    query = f"ASK FROM <{GRAPH}prm> WHERE {{ ?p a <{PRM}Process> }}"
+    assert client.get("/sparql", params={"query": query}).json()["boolean"] is True
+    # the protocol's default-graph-uri wins over FROM
+    r = client.get("/sparql", params={"query": query, "default-graph-uri": GRAPH + "itil-v2"})
+    assert r.json()["boolean"] is False
+
+
+def test_from_named_only_leaves_the_default_graph_empty(client: TestClient) -> None:
+    query = f"SELECT (COUNT(*) AS ?n) FROM NAMED <{GRAPH}prm> WHERE {{ ?s ?p ?o }}"
+    assert (
+        client.get("/sparql", params={"query": query}).json()["results"]["bindings"][0]["n"]["value"] == "0"
+    )
+    query = f"ASK FROM NAMED <{GRAPH}prm> WHERE {{ GRAPH <{GRAPH}prm> {{ ?p a <{PRM}Process> }} }}"
+    assert client.get("/sparql", params={"query": query}).json()["boolean"] is True
 
 
 def test_dataset_parameters_in_the_url_of_a_direct_post(client: TestClient) -> None:
@@ -187,7 +213,11 @@ def test_turtle_uses_the_dataset_prefixes(client: TestClient) -> None:
 def test_describe(client: TestClient) -> None:
     r = client.get("/sparql", params={"query": "DESCRIBE <https://w3id.org/itsm-prm/id/process/INC>"})
     graph = Graph().parse(data=r.text, format="turtle")
-    assert (URIRef("https://w3id.org/itsm-prm/id/process/INC"), URIRef(PRM + "processId"), Literal("INC")) in graph
+    assert (
+        URIRef("https://w3id.org/itsm-prm/id/process/INC"),
+        URIRef(PRM + "processId"),
+        Literal("INC"),
+    ) in graph
 
 
 @pytest.mark.parametrize(
@@ -220,7 +250,11 @@ def test_406_lists_what_can_be_served(client: TestClient) -> None:
     r = client.get("/sparql", params={"query": PROCESSES}, headers={"Accept": "text/turtle"})
     assert r.status_code == 406
     message = r.json()["error"]
-    assert "text/turtle" in message and "application/sparql-results+json (json)" in message and "text/csv" in message
+    assert (
+        "text/turtle" in message
+        and "application/sparql-results+json (json)" in message
+        and "text/csv" in message
+    )
     r = client.get("/sparql", params={"query": CONSTRUCT, "format": "csv"})
     assert r.status_code == 406 and "text/turtle (ttl)" in r.json()["error"]
 
@@ -285,14 +319,22 @@ def test_service_description(client: TestClient, kg: KnowledgeGraph) -> None:
     assert (service, SD.supportedLanguage, SD.SPARQL11Query) in graph
     assert (service, SD.feature, SD.UnionDefaultGraph) in graph
     formats = {str(o).rsplit("/", 1)[1] for o in graph.objects(service, SD.resultFormat)}
-    assert {"SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV"} <= formats
+    assert {
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+    } <= formats
     assert {"Turtle", "JSON-LD", "RDF_XML", "N-Triples"} <= formats
     dataset = graph.value(service, SD.defaultDataset)
     names = {str(graph.value(named, SD.name)) for named in graph.objects(dataset, SD.namedGraph)}
     assert names == set(kg.graphs())
 
 
-@pytest.mark.parametrize(("media_type", "fmt"), [("application/ld+json", "json-ld"), ("application/rdf+xml", "xml"), ("application/n-triples", "nt")])
+@pytest.mark.parametrize(
+    ("media_type", "fmt"),
+    [("application/ld+json", "json-ld"), ("application/rdf+xml", "xml"), ("application/n-triples", "nt")],
+)
 def test_service_description_in_other_rdf_formats(client: TestClient, media_type: str, fmt: str) -> None:
     r = client.get("/sparql", headers={"Accept": media_type})
     assert r.headers["content-type"].split(";")[0] == media_type
