@@ -38,6 +38,7 @@ from itsm_prm.errors import (
     QuerySyntaxError,
     UnknownQueryError,
 )
+from itsm_prm.sparql_policy import PARSER_LOCK
 from itsm_prm.terms import XSD_BOOLEAN, XSD_INTEGER, Term
 
 PARAM_TYPES = ("iri-or-id", "iri", "string", "integer", "boolean")
@@ -105,7 +106,8 @@ def parse_sparql(sparql: str, origin: str = "query") -> ParsedSparql:
     The policy works on the parsed algebra, so ``\\u0053ERVICE`` escapes are caught too.
     """
     try:
-        prepared = prepareQuery(sparql)
+        with PARSER_LOCK:  # pyparsing is not thread-safe, and the API parses in a thread pool
+            prepared = prepareQuery(sparql)
     except ParseException as exc:
         raise QuerySyntaxError(
             f"{origin}: SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}"
