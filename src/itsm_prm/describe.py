@@ -23,6 +23,7 @@ from rdflib import Graph
 
 from itsm_prm.errors import UnknownFormatError
 from itsm_prm.export import compact_jsonld
+from itsm_prm.queries import is_iri
 from itsm_prm.resultsio import to_ntriples
 from itsm_prm.store.base import Store
 from itsm_prm.terms import QueryResult, Term, Triple
@@ -88,10 +89,18 @@ def _add(description: Description, result: QueryResult | bool | list[Triple]) ->
     return added
 
 
+def valid_iri(iri: str) -> bool:
+    """An absolute IRI without whitespace (``$`` in a regex lets a final newline through)."""
+    return is_iri(iri) and not any(c.isspace() for c in iri)
+
+
 def describe(store: Store, iri: str, *, incoming: bool = True) -> Description:
-    """The symmetric CBD of ``iri`` over all named graphs; empty if the dataset does not mention it."""
+    """The symmetric CBD of ``iri`` over all named graphs; empty if the dataset does not mention it
+    (or ``iri`` is no IRI at all: user input reaches here from URLs)."""
     focus = Term.iri(iri)
     description = Description(focus)
+    if not valid_iri(iri):
+        return description
     frontier = [focus]
     seen: set[Term] = {focus}
     while frontier:

@@ -242,6 +242,14 @@ def test_unknown_iri_is_404_in_json_or_html(client: TestClient) -> None:
     assert as_html.status_code == 404 and media(as_html) == "text/html"
     assert "not described" in as_html.text
     assert client.get("/resource", params={"iri": "http://example.org/x"}).status_code == 404
+    assert client.get("/id/process/IN%20C", headers={"Accept": "application/json"}).status_code == 404
+
+
+@pytest.mark.parametrize("iri", ["", "not an iri", "_:b0", "http://x/\n", "http://x/<y>"])
+def test_resource_route_refuses_what_is_no_iri(client: TestClient, iri: str) -> None:
+    response = client.get("/resource", params={"iri": iri})
+    assert response.status_code == 400
+    assert "not an absolute IRI" in response.json()["error"]
 
 
 @pytest.mark.parametrize(
@@ -466,6 +474,32 @@ def test_every_process_outcome_and_clause_is_reachable_from_home(
     assert not set(processes) - reached
     assert not set(outcomes) - reached
     assert not set(clauses) - reached
+
+
+def test_no_local_link_is_broken(client: TestClient) -> None:
+    """Every page of the site reachable from ``/`` (downloads and format links included) answers 200."""
+    skip = ("/query", "/docs", "/sparql", "/api/", "/openapi.json")  # other routers, tested there
+    seen = {"/"}
+    queue = deque(["/"])
+    broken = []
+    while queue:
+        path = queue.popleft()
+        response = client.get(path, headers={"Accept": BROWSER})
+        if response.status_code != 200:
+            broken.append((path, response.status_code))
+            continue
+        if media(response) != "text/html" or path.startswith("/ontology?") or path == "/ontology":
+            continue  # RDF, or pyLODE's page (its links are to its own anchors and to the ontology)
+        for href in hrefs(response.text):
+            parts = urlsplit(html.unescape(href))
+            if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith(skip):
+                continue
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
+    assert not broken
+    assert len(seen) > 500
 
 
 def test_links_follow_the_public_base_url(make_client: Callable[..., TestClient]) -> None:

@@ -765,6 +765,8 @@ def resource_by_iri(
     settings: Config,
     format: Annotated[str | None, Query(description="ttl, jsonld, rdfxml, nt or html")] = None,  # noqa: A002
 ) -> Response:
+    if not describing.valid_iri(iri):
+        return JSONResponse({"error": f"not an absolute IRI: {iri!r}", "status": 400}, status_code=400)
     return answer_resource(request, kg, settings, iri, describing.describe(kg.store, iri), format)
 
 
