@@ -327,10 +327,8 @@ class QueryExecutor:
         if self._closed:
             return ServiceBusy("the query service is shutting down")
         if "SIGABRT" in reason or "SIGSEGV" in reason:
-            limit = f" of {size_text(self.memory_limit_bytes)}" if self.memory_limit_bytes else ""
-            return ServiceBusy(
-                f"the query was stopped: it needed more memory than a query worker may use{limit}"
-            )
+            limit = f" ({size_text(self.memory_limit_bytes)})" if self.memory_limit_bytes else ""
+            return ServiceBusy(f"the query was stopped: it needed more memory than a query may use{limit}")
         return ServiceBusy(f"the query worker stopped unexpectedly ({reason}); try again")
 
     # -- the pool
