@@ -205,6 +205,13 @@ def test_blank_nodes_are_followed(client: TestClient) -> None:
     chain = graph.value(PRM.partOfModel, OWL.propertyChainAxiom)
     assert chain is not None
     assert list(Collection(graph, chain)) == [PRM.inGroup, PRM.partOfModel]
+    page = client.get("/resource", params={"iri": str(PRM.partOfModel)}, headers={"Accept": BROWSER}).text
+    chain_html = page.split("owl:propertyChainAxiom", 1)[1].split("</tr>", 1)[0]
+    assert re.search(
+        r'<ol class="rdf-list"><li><a href="/ontology#inGroup"[^>]*>in group</a></li><li><a href="/ontology#partOfModel"',
+        chain_html,
+    )
+    assert "rdf:first" not in page  # the list's own cells are not shown again as links to the property
 
 
 def test_describe_tells_asserted_from_inferred(kg: KnowledgeGraph) -> None:

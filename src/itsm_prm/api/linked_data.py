@@ -483,6 +483,12 @@ def _grouped(site: Site, triples: Iterable[Triple], key: int) -> list[tuple[Link
     return [(site.link(p), sorted(groups[p], key=sort_value)) for p in ordered]
 
 
+def _incoming(description: describing.Description) -> list[Triple]:
+    """Incoming triples, less those from blank nodes the outgoing side already shows (a list's cells)."""
+    inside = {t[0] for t in description.blank()}
+    return [t for t in description.incoming() if t[0] not in inside]
+
+
 def _inferred(value: Value) -> bool:
     return value.inferred
 
@@ -509,7 +515,7 @@ def resource_page(site: Site, iri: str, description: describing.Description) -> 
     ]
     incoming = [
         PropertyGroup(prop, sorted((_value(site, t[0], description, t) for t in triples), key=_inferred))
-        for prop, triples in _grouped(site, description.incoming(), key=0)
+        for prop, triples in _grouped(site, _incoming(description), key=0)
     ]
     identifier = next(
         (t[2].value for t in outgoing if t[1].value in (PRM + "processId", SKOS + "notation")), None
