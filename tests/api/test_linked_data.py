@@ -21,6 +21,8 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
+from itsm_prm.api import create_app
+from itsm_prm.config import Settings
 from itsm_prm.describe import describe, to_rdf
 from itsm_prm.knowledge_graph import KnowledgeGraph
 from itsm_prm.terms import QueryResult, Term
@@ -481,6 +483,19 @@ def test_every_process_outcome_and_clause_is_reachable_from_home(
     assert not set(processes) - reached
     assert not set(outcomes) - reached
     assert not set(clauses) - reached
+
+
+def test_a_smaller_model_is_navigable_too(fixture_settings: Settings, fixture_kg: KnowledgeGraph) -> None:
+    """The fixture home (processes linked to their group one way only, no model): still all reachable."""
+    with TestClient(
+        create_app(fixture_settings.model_copy(update={"query_workers": 1}), fixture_kg)
+    ) as small:
+        reached = crawl(lambda path: small.get(path, headers={"Accept": BROWSER}).text, depth=2)
+    prefix = "PREFIX prm: <https://w3id.org/itsm-prm/ontology#> "
+    processes = select(fixture_kg, prefix + "SELECT ?x WHERE { ?x a prm:Process }")
+    outcomes = select(fixture_kg, prefix + "SELECT ?x WHERE { ?p a prm:Process ; prm:hasOutcome ?x }")
+    assert processes and outcomes
+    assert not (set(processes) | set(outcomes)) - reached
 
 
 def test_no_local_link_is_broken(client: TestClient) -> None:

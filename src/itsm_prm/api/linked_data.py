@@ -179,11 +179,11 @@ SELECT ?model ?person WHERE {
 _GROUPS = (
     _PREFIXES
     + """
-SELECT ?model ?group ?groupSection ?process ?id ?section ?book WHERE {
-  ?model prm:hasProcessGroup ?group .
+SELECT ?group ?groupSection ?process ?id ?section ?book WHERE {
+  { ?process a prm:Process . OPTIONAL { ?process prm:inGroup ?group } }
+  UNION { ?group prm:hasProcess ?process }
   OPTIONAL { ?group prm:sectionNumber ?groupSection }
   OPTIONAL { ?group prm:describedIn ?book }
-  ?group prm:hasProcess ?process .
   OPTIONAL { ?process prm:processId ?id }
   OPTIONAL { ?process prm:sectionNumber ?section }
 }"""
@@ -609,24 +609,33 @@ def home_context(site: Site) -> dict[str, Any]:
                 False,
                 None,
             )
+    # every process, under its group (from either direction of the link), else under "Other processes"
     groups: dict[str, GroupEntry] = {}
     for row in _query(kg, _GROUPS):
         group, process = _text(row["group"]), _text(row["process"])
-        if group is None or process is None:
+        if process is None:
             continue
         book = _text(row["book"])
+        group_link = site.link(group) if group else Link("", "Other processes", "", "")
         entry = groups.setdefault(
-            group,
-            GroupEntry(site.link(group), _text(row["groupSection"]), site.link(book) if book else None, []),
+            group or "",
+            GroupEntry(group_link, _text(row["groupSection"]), site.link(book) if book else None, []),
         )
         if all(p.link.iri != process for p in entry.processes):
             items = sorted(outcomes.get(process, {}).values(), key=lambda o: o.number or 0)
             entry.processes.append(
                 ProcessEntry(site.link(process), _text(row["id"]), _text(row["section"]), items)
             )
+    placed = {p.link.iri for key, g in groups.items() if key for p in g.processes}
+    if "" in groups:  # a process with a group is listed there only
+        groups[""].processes = [p for p in groups[""].processes if p.link.iri not in placed]
+        if not groups[""].processes:
+            del groups[""]
     for entry in groups.values():
         entry.processes.sort(key=lambda p: natural_key(p.section or p.link.label))
-    ordered_groups = sorted(groups.values(), key=lambda g: natural_key(g.section or g.link.label))
+    ordered_groups = sorted(
+        groups.values(), key=lambda g: (not g.link.iri, natural_key(g.section or g.link.label))
+    )
 
     external: dict[str, list[Link]] = {}
     for row in _query(kg, _EXTERNAL_PROCESSES):
