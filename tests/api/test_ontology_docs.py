@@ -226,3 +226,16 @@ def test_shapes_as_rdf(client: TestClient, shapes: Graph) -> None:
         client.get("/ontology/shapes", headers={"Accept": "text/turtle", "If-None-Match": etag}).status_code
         == 304
     )
+
+
+def test_version_iri_resolves(client: TestClient, kg: KnowledgeGraph, ontology_page: str) -> None:
+    version = kg.ontology_graph.value(URIRef(ONTOLOGY), OWL.versionIRI)
+    assert version is not None and str(version).startswith(ONTOLOGY + "/")
+    path = "/ontology/" + str(version)[len(ONTOLOGY + "/") :]
+    assert f'href="{path}"' in ontology_page  # pyLODE's link to the version IRI points here
+    page = client.get(path, headers={"Accept": BROWSER})
+    assert page.status_code == 200 and media(page) == "text/html"
+    turtle = client.get(path, headers={"Accept": "text/turtle"})
+    assert (URIRef(ONTOLOGY), OWL.versionIRI, version) in parse(turtle)
+    assert media(client.get(path + ".rdf")) == "application/rdf+xml"
+    assert client.get("/ontology/0.0.0-not-published").status_code == 404

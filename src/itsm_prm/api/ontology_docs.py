@@ -21,7 +21,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from rdflib import Graph, Literal, Node, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from itsm_prm.api.conneg import GRAPH_TYPES
 from itsm_prm.api.pages import (
@@ -563,6 +563,38 @@ def ontology_file(
         kg,
         settings,
         request.query_params.get("format") or fmt,
+        "ontology",
+        lambda site: ontology_html(request, site),
+        lambda f: _ontology_rdf(kg, f),
+    )
+
+
+def version_path(kg: KnowledgeGraph) -> str | None:
+    """The ontology's ``owl:versionIRI`` as a path under ``ontology/`` (``0.1.0``), if it is one of ours."""
+    prefix = kg.settings.base_iri + "ontology/"
+    for version in kg.ontology_graph.objects(URIRef(kg.settings.base_iri + "ontology"), OWL.versionIRI):
+        if str(version).startswith(prefix) and "/" not in str(version)[len(prefix) :]:
+            return str(version)[len(prefix) :]
+    return None
+
+
+# Registered after /ontology/shapes: the version IRI (FOOPS!, O'FAIRe) resolves to this version's documents;
+# the service publishes one version, so any other answers 404.
+@get_and_head(router, "/ontology/{version}", include_in_schema=False)
+def ontology_version(request: Request, version: str, kg: KG, settings: Config) -> Response:
+    current = version_path(kg)
+    stem, extension = version, None
+    for ext in DOC_EXTENSIONS:
+        if current is not None and version == current + ext:
+            stem, extension = current, ext
+    if current is None or stem != current:
+        return _no_such_file(request, f"/ontology/{version}")
+    override = request.query_params.get("format") or (DOC_EXTENSIONS[extension] if extension else None)
+    return _document(
+        request,
+        kg,
+        settings,
+        override,
         "ontology",
         lambda site: ontology_html(request, site),
         lambda f: _ontology_rdf(kg, f),

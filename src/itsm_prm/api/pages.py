@@ -417,6 +417,8 @@ class Site:
         rest = iri[len(self.base) :]
         if rest.startswith("id/") or rest == "ontology" or rest.startswith("ontology#"):
             return rest
+        if rest.startswith("ontology/") and "/" not in rest[len("ontology/") :]:
+            return rest  # a version IRI of the ontology (answered if it is the current one)
         if rest == "shapes" or rest.startswith("shapes#"):
             return "ontology/shapes" + rest[len("shapes") :]
         if rest == "dataset":
