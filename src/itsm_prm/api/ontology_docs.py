@@ -494,7 +494,7 @@ def _shapes_html(request: Request, site: Site) -> str:
         title="SHACL shapes",
         node_shapes=reader.node_shapes(),
         property_shapes=reader.property_shapes(),
-        documents=[site.link(o) for o in ontologies],
+        documents=[Link(site.href(o), reader.label(URIRef(o)), o, site.curie(o)) for o in ontologies],
         formats=[(name, site.url(f"ontology/shapes{ext}")) for name, ext in _FORMAT_LINKS],
     )
 

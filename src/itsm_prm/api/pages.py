@@ -197,7 +197,7 @@ def cached(request: Request, kg: KnowledgeGraph, name: str, factory: Callable[[]
     One lock per value keeps two first requests from computing the same slow value (pyLODE) twice,
     without holding up requests for other values; a factory may itself use other cached values.
     """
-    state = request.app.state.__dict__
+    state = request.app.state.__dict__  # dict.setdefault is atomic: no lock needed to create the lock
     guard: threading.Lock = state.setdefault("_itsm_prm_cache_guard", threading.Lock())
     key = kg.build_result.key
     with guard:
