@@ -12,16 +12,18 @@ import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.requests import Request
 
 from itsm_prm import queries, resultsio
 from itsm_prm.api import create_app
-from itsm_prm.api.query_page import example_sparql, link_rules, local_href
+from itsm_prm.api.pages import Site
+from itsm_prm.api.query_page import example_sparql, local_href
 from itsm_prm.config import Settings
 from itsm_prm.knowledge_graph import KnowledgeGraph
 from itsm_prm.terms import QueryResult
@@ -409,12 +411,16 @@ def test_query_page(client: TestClient, kg_of: KnowledgeGraph) -> None:
     response = client.get("/query")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     html = response.text
-    assert "/static/yasgui/yasgui.min.js" in html and "/static/yasgui/yasgui.min.css" in html
+    for asset in ("yasgui.min.js", "yasgui.min.css", "query-page.js"):
+        assert re.search(rf'"/static/yasgui/{re.escape(asset)}\?v=[0-9a-f]{{12}}"', html), asset
     assert 'href="/"' in html  # the way home
     addresses = re.findall(r'(?:src|href)="([^"]*)"', html)
     assert addresses and all(a.startswith(("/", "data:", "#")) for a in addresses), addresses
     policy = response.headers["content-security-policy"]
     assert "default-src 'self'" in policy and "connect-src 'self'" in policy
+    assert "script-src 'self';" in policy  # no inline script runs; the settings are JSON data
+    cached = client.get("/query", headers={"If-None-Match": response.headers["etag"]})
+    assert cached.status_code == 304
     config = _page_config(client)
     assert config["endpoint"] == "/sparql"
     assert [tab["name"] for tab in config["examples"]] == list(kg_of.catalog)
@@ -467,27 +473,71 @@ def test_example_values_after_a_construct(kg_of: KnowledgeGraph) -> None:
     assert shown.rstrip().endswith(f"VALUES ?p {{ <{BASE}id/process/CHAN> }}")
 
 
-@pytest.mark.parametrize(
-    ("iri", "local"),
-    [
-        (BASE + "id/process/INC", "/id/process/INC"),
-        (BASE + "id/process/INC/outcome/2", "/id/process/INC/outcome/2"),
-        (BASE + "ontology", "/ontology"),
-        (BASE + "ontology#Process", "/ontology#Process"),
-        (BASE + "shapes#ProcessShape", "/ontology/shapes#ProcessShape"),
-        (BASE + "dataset", "/.well-known/void"),
-        (BASE + "graph/prm", "/resource?iri=https%3A%2F%2Fw3id.org%2Fitsm-prm%2Fgraph%2Fprm"),
-        ("http://www.w3.org/2004/02/skos/core#notation", "http://www.w3.org/2004/02/skos/core#notation"),
-    ],
-)
-def test_result_links_open_local_pages(iri: str, local: str) -> None:
-    assert local_href(iri, link_rules(BASE, "/")) == local
-    public = link_rules(BASE, BASE)  # served at the public base: our IRIs are their own pages
-    assert local_href(BASE + "id/process/INC", public) == BASE + "id/process/INC"
+SAMPLE_IRIS = [
+    BASE + "id/process/INC",
+    BASE + "id/process/INC/outcome/2",
+    BASE + "id/",
+    BASE + "ontology",
+    BASE + "ontology#Process",
+    BASE + "shapes",
+    BASE + "shapes#ProcessShape",
+    BASE + "dataset",
+    BASE + "graph/prm",
+    BASE + "graph/",
+    BASE + "elsewhere",
+    "https://w3id.org/sssom/NoTermFound",
+    "http://www.w3.org/2004/02/skos/core#notation",
+]
+
+
+def _site(app: Any) -> Site:
+    scope = {
+        "type": "http",
+        "app": app,
+        "root_path": "",
+        "headers": [],
+        "path": "/query",
+        "query_string": b"",
+    }
+    return Site(Request(scope), app.state.kg, app.state.settings)
+
+
+def _result_iris(client: TestClient) -> set[str]:
+    found: set[str] = set()
+    for tab in _page_config(client)["examples"]:
+        answer = client.app.state.executor.run(tab["sparql"], SRJ)  # type: ignore[attr-defined]
+        for row in json.loads(answer.body)["results"]["bindings"]:
+            found |= {term["value"] for term in row.values() if term["type"] == "uri"}
+    return found
+
+
+def test_result_links_go_where_the_site_links(client: TestClient) -> None:
+    """The page's link rules send every IRI where the linked-data pages send it (Site.href)."""
+    links = _page_config(client)["links"]
+    site = _site(client.app)
+    iris = _result_iris(client) | set(SAMPLE_IRIS)
+    assert len(iris) > 50
+    for iri in sorted(iris):
+        assert local_href(iri, links) == site.href(iri), iri
+    assert local_href(BASE + "id/process/INC", links) == "/id/process/INC"
+    assert local_href(BASE + "graph/prm", links) == "/download/graph/prm.ttl"
+    assert local_href("https://w3id.org/sssom/NoTermFound", links).startswith("/resource?iri=https%3A")
+
+
+def test_result_links_at_the_public_base(make_client: Callable[..., TestClient]) -> None:
+    """Served at the base IRI, our IRIs are their own pages; the rules still agree with the site."""
+    client = make_client(base_url=BASE)
+    links = _page_config(client)["links"]
+    site = _site(client.app)
+    for iri in SAMPLE_IRIS:
+        assert local_href(iri, links) == site.href(iri), iri
+    assert local_href(BASE + "id/process/INC", links) == BASE + "id/process/INC"
+    policy = client.get("/query").headers["content-security-policy"]
+    assert "style-src 'self' 'unsafe-inline' https://w3id.org;" in policy  # the site's stylesheet
 
 
 def test_yasgui_files(client: TestClient) -> None:
-    for name in ("yasgui.min.js", "yasgui.min.css", "LICENSE", "THIRD-PARTY-NOTICES.txt"):
+    for name in ("yasgui.min.js", "yasgui.min.css", "query-page.js", "LICENSE", "THIRD-PARTY-NOTICES.txt"):
         response = client.get(f"/static/yasgui/{name}")
         assert response.status_code == 200 and response.content, name
     assert "MIT License" in client.get("/static/yasgui/LICENSE").text

@@ -89,7 +89,7 @@ def test_every_named_query_is_an_example_tab(
     page = open_query_page(context, traffic, server_url)
     for name in kg.catalog:
         assert page.get_by_role("tab", name=name, exact=True).count() == 1, name
-    assert page.locator("a#home-link").get_attribute("href") == "/"
+    assert page.locator("header.site-header a.brand").get_attribute("href") == "/"  # the way home
     assert traffic.errors == []
 
 

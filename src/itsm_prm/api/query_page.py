@@ -4,32 +4,29 @@ Every named query is an example tab. Its example parameter values are shown as a
 at the start of the query's ``WHERE`` group, so the tab runs as it stands and the text stays valid
 SPARQL; the REST operations bind the same values through the engine instead.
 
-YASGUI's files are served at ``/static/yasgui/…`` by a route of this router (not a mount), so the
-router stays self-contained next to the linked-data router's ``/static/{name}``.
+The page extends the site's ``base.html``. YASGUI's files (and the page's own script,
+``static/yasgui/query-page.js``) are served at ``/static/yasgui/…`` by a route of this router, not
+a mount, so the router stays self-contained next to the linked-data router's ``/static/{name}``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-import secrets
 from pathlib import Path
-from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
 
 from itsm_prm import queries
-from itsm_prm.api.deps import get_kg
+from itsm_prm.api.pages import KG, Config, Site, cache_headers, cached, conditional, etag_for, render
 from itsm_prm.errors import ItsmPrmError
 from itsm_prm.knowledge_graph import KnowledgeGraph
 from itsm_prm.queries import NamedQuery
 
-API_DIR = Path(__file__).parent
-YASGUI_DIR = API_DIR / "static" / "yasgui"
+YASGUI_DIR = Path(__file__).parent / "static" / "yasgui"
 YASGUI_VERSION = "4.6.2"  # keep in step with static/yasgui/README.md
-templates = Jinja2Templates(directory=API_DIR / "templates")
 
 router = APIRouter(tags=["pages"])
 
@@ -38,68 +35,53 @@ _IRIREF_BODY = re.compile(r'[^<>"{}|^`\\\x00-\x20]*>')
 _NEW_TAB_PREFIXES = ("prm", "id", "rdfs", "skos")
 
 
-@router.get("/query", response_class=HTMLResponse, include_in_schema=False)
-def query_page(request: Request, kg: Annotated[KnowledgeGraph, Depends(get_kg)]) -> HTMLResponse:
-    path_root = request.scope.get("root_path", "").rstrip("/")
+def _asset_versions() -> dict[str, str]:
+    """A content hash per file, for ``?v=`` in the page: a changed file is a new URL."""
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:12] for p in YASGUI_DIR.iterdir() if p.is_file()
+    }
+
+
+ASSET_VERSIONS = _asset_versions()
+
+
+@router.get("/query", response_class=Response, include_in_schema=False)
+def query_page(request: Request, kg: KG, settings: Config) -> Response:
+    site = Site(request, kg, settings)
+    root = request.scope.get("root_path", "").rstrip("/")  # this app, even when base_url is elsewhere
+    etag = etag_for(kg, "query-page", site.root, root)
+    headers = {**cache_headers(etag), "Content-Security-Policy": _content_security_policy(site.root)}
+    if (answer := conditional(request, etag)) is not None:
+        answer.headers.update(headers)
+        return answer
     config = {
-        "endpoint": f"{path_root}/sparql",
-        "examples": _examples(request, kg),
+        "endpoint": f"{root}/sparql",
+        "examples": cached(request, kg, "query-page-examples", lambda: examples(kg)),
         "newTabQuery": _new_tab_query(kg),
         "prefixes": kg.prefixes,
-        "links": link_rules(kg.settings.base_iri, _site_root(request, kg)),
+        "links": cached(request, kg, f"query-page-links:{site.root}", lambda: link_rules(site)),
     }
-    nonce = secrets.token_urlsafe(16)
     context = {
+        "title": "SPARQL query",
         "config": config,
-        "root": path_root,
-        "nonce": nonce,
         "endpoint": config["endpoint"],
-        "yasgui_version": YASGUI_VERSION,
+        "asset": {name: f"{root}/static/yasgui/{name}?v={v}" for name, v in ASSET_VERSIONS.items()},
     }
-    response = templates.TemplateResponse(request, "query.html", context)
-    # the page must never reach another host (offline use, no CDN): the browser enforces it too
-    response.headers["Content-Security-Policy"] = (
-        f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+    return render(request, "query.html", context, site=site, headers=headers)
+
+
+def _content_security_policy(site_root: str) -> str:
+    """The page talks to no other host (offline use, no CDN), and the browser enforces it.
+
+    The site's own stylesheet may come from ``base_url`` when that is another address of this service.
+    """
+    parts = urlsplit(site_root)
+    site = f" {parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'" + site + "; "
         "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
-        "base-uri 'self'; frame-ancestors 'self'"
+        "base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
     )
-    return response
-
-
-def _site_root(request: Request, kg: KnowledgeGraph) -> str:
-    """Where the linked-data pages live, ending in ``/``: ``base_url`` if set, else this app's root."""
-    if kg.settings.base_url:
-        return kg.settings.base_url.rstrip("/") + "/"
-    return request.scope.get("root_path", "").rstrip("/") + "/"
-
-
-def link_rules(base_iri: str, root: str) -> dict[str, object]:
-    """How the page turns an IRI of the dataset into the address of its page on this site (the
-    same places the linked-data pages link to): first matching rule wins, then ``fallback``."""
-    return {
-        "base": base_iri,
-        "rules": [
-            {"prefix": f"{base_iri}id/", "to": f"{root}id/"},
-            {"exact": f"{base_iri}ontology", "to": f"{root}ontology"},
-            {"prefix": f"{base_iri}ontology#", "to": f"{root}ontology#"},
-            {"exact": f"{base_iri}shapes", "to": f"{root}ontology/shapes"},
-            {"prefix": f"{base_iri}shapes#", "to": f"{root}ontology/shapes#"},
-            {"exact": f"{base_iri}dataset", "to": f"{root}.well-known/void"},
-        ],
-        "fallback": f"{root}resource?iri=",  # other IRIs under the base: the generic description page
-    }
-
-
-def local_href(iri: str, links: dict[str, object]) -> str:
-    """The rules applied in Python (the page's script does the same; the tests compare them)."""
-    if not iri.startswith(str(links["base"])):
-        return iri
-    for rule in links["rules"]:  # type: ignore[attr-defined]
-        if "exact" in rule and iri == rule["exact"]:
-            return rule["to"]
-        if "prefix" in rule and iri.startswith(rule["prefix"]):
-            return rule["to"] + iri[len(rule["prefix"]) :]
-    return f"{links['fallback']}{quote(iri, safe='')}"
 
 
 @router.get("/static/yasgui/{name}", include_in_schema=False)
@@ -107,20 +89,49 @@ def yasgui_file(name: str) -> Response:
     files = {p.name: p for p in YASGUI_DIR.iterdir() if p.is_file()}  # never a path from the request
     if name not in files:
         return JSONResponse({"error": f"no static file 'yasgui/{name}'", "status": 404}, status_code=404)
-    # the page asks for ?v=<version>, so a long lifetime is safe
+    # the page asks for ?v=<content hash>, so a long lifetime is safe
     return FileResponse(files[name], headers={"Cache-Control": "public, max-age=86400"})
 
 
-def _examples(request: Request, kg: KnowledgeGraph) -> list[dict[str, str]]:
-    """One tab per named query; computed once per app (the catalog and dataset do not change)."""
-    cached = getattr(request.app.state, "query_page_examples", None)
-    if cached is None:
-        cached = [
-            {"name": q.name, "summary": q.summary, "sparql": example_sparql(q, kg)}
-            for q in kg.catalog.values()
-        ]
-        request.app.state.query_page_examples = cached
-    return cached
+def link_rules(site: Site) -> dict[str, object]:
+    """How the page's script sends an IRI of a result to its page, as :meth:`Site.href` does for
+    the linked-data pages (the tests hold the two to the same answers): the first matching rule
+    wins; IRIs the dataset describes without a page of their own go to ``resource?iri=``."""
+    base, root = site.base, site.root
+    return {
+        "rules": [
+            {"prefix": f"{base}id/", "to": f"{root}id/"},
+            {"exact": f"{base}ontology", "to": f"{root}ontology"},
+            {"prefix": f"{base}ontology#", "to": f"{root}ontology#"},
+            {"exact": f"{base}shapes", "to": f"{root}ontology/shapes"},
+            {"prefix": f"{base}shapes#", "to": f"{root}ontology/shapes#"},
+            {"exact": f"{base}dataset", "to": f"{root}.well-known/void"},
+            {"prefix": f"{base}graph/", "to": f"{root}download/graph/", "suffix": ".ttl"},
+        ],
+        "described": sorted(s for s in site.data.subjects if site.local_path(s) is None),
+        "resource": site.url("resource?iri="),
+    }
+
+
+def local_href(iri: str, links: dict[str, object]) -> str:
+    """The rules applied in Python: what the page's script does to each result link."""
+    for rule in links["rules"]:  # type: ignore[attr-defined]
+        if "exact" in rule and iri == rule["exact"]:
+            return rule["to"]
+        if "prefix" in rule and iri.startswith(rule["prefix"]):
+            rest = iri[len(rule["prefix"]) :]
+            if rest or "suffix" not in rule:  # a graph IRI needs a name
+                return rule["to"] + rest + rule.get("suffix", "")
+    if iri in links["described"]:  # type: ignore[operator]
+        return f"{links['resource']}{quote(iri, safe='')}"
+    return iri
+
+
+def examples(kg: KnowledgeGraph) -> list[dict[str, str]]:
+    """One example tab per named query."""
+    return [
+        {"name": q.name, "summary": q.summary, "sparql": example_sparql(q, kg)} for q in kg.catalog.values()
+    ]
 
 
 def _new_tab_query(kg: KnowledgeGraph) -> str:
