@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.query import Result
 
+from itsm_prm.api.sparql import ResponseCache, request_key
 from itsm_prm.knowledge_graph import KnowledgeGraph
 
 PRM = "https://w3id.org/itsm-prm/ontology#"
@@ -360,3 +361,17 @@ def test_a_browser_without_a_query_goes_to_the_query_page(client: TestClient) ->
 def test_json_api_error_shape(client: TestClient) -> None:
     body = client.get("/sparql", params={"query": "SELECT"}).json()
     assert set(body) == {"error", "status"} and body["status"] == 400
+
+
+def test_response_cache_is_bounded_in_entries_and_bytes() -> None:
+    by_entries = ResponseCache(max_entries=3, max_bytes=10_000)
+    for n in range(5):
+        by_entries.put(request_key("q", n), b"x" * 10)
+    assert len(by_entries) == 3 and by_entries.get(request_key("q", 0)) is None  # oldest out first
+    assert by_entries.get(request_key("q", 4)) == b"x" * 10
+    by_bytes = ResponseCache(max_entries=100, max_bytes=800)
+    for n in range(10):
+        by_bytes.put(request_key("q", n), b"y" * 100)
+    assert len(by_bytes) == 8  # 8 × 100 bytes fill the budget
+    by_bytes.put(request_key("big"), b"z" * 101)  # over an eighth of the budget: never kept
+    assert by_bytes.get(request_key("big")) is None and len(by_bytes) == 8

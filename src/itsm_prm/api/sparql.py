@@ -116,23 +116,25 @@ def _pick_media_type(accept: str | None, offered: tuple[str, ...], formats: list
 
 
 class ResponseCache:
-    """A small LRU of serialised answers, bounded in entries and in bytes (thread-safe)."""
+    """A small LRU of serialised answers, bounded in entries and in bytes (thread-safe).
+
+    Keys are digests of the request (:func:`request_key`), so a long query text is not kept."""
 
     def __init__(self, max_entries: int = 512, max_bytes: int = 64 * 1024 * 1024) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
-        self._items: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
+        self._items: OrderedDict[str, bytes] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[object, ...]) -> bytes | None:
+    def get(self, key: str) -> bytes | None:
         with self._lock:
             body = self._items.get(key)
             if body is not None:
                 self._items.move_to_end(key)
             return body
 
-    def put(self, key: tuple[object, ...], body: bytes) -> None:
+    def put(self, key: str, body: bytes) -> None:
         if len(body) > self.max_bytes // 8:  # one big answer must not evict everything else
             return
         with self._lock:
@@ -160,9 +162,14 @@ def response_cache(request: Request) -> ResponseCache:
         return state.sparql_cache
 
 
-def _etag(kg: KnowledgeGraph, key: tuple[object, ...]) -> str:
-    digest = hashlib.sha256(repr(key).encode()).hexdigest()[:16]
-    return f'"{dataset_etag(kg).strip(chr(34))}-{digest}"'
+def request_key(*parts: object) -> str:
+    """What decides the answer (query text, media type, graphs), as one digest."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _etag(kg: KnowledgeGraph, key: str) -> str:
+    """Dataset hash + request digest: the data is immutable per dataset, so equal tags mean equal answers."""
+    return f'"{dataset_etag(kg).strip(chr(34))}-{key[:16]}"'
 
 
 def _matches(if_none_match: str | None, etag: str) -> bool:
@@ -185,7 +192,7 @@ def _answer(request: Request, proto: ProtocolRequest) -> Response:
     offered = GRAPH_TYPES if checked.returns_graph else SELECT_TYPES
     media_type = _pick_media_type(request.headers.get("accept"), offered, proto.formats)
     kg: KnowledgeGraph = request.app.state.kg
-    key = (
+    key = request_key(
         proto.query,
         media_type,
         tuple(proto.default_graphs) or None,
@@ -225,7 +232,7 @@ def _service_description(request: Request, proto: ProtocolRequest) -> Response:
         return RedirectResponse(request.scope.get("root_path", "") + QUERY_PAGE, status_code=303)
     kg: KnowledgeGraph = request.app.state.kg
     endpoint = _endpoint_url(request)
-    key = ("service-description", endpoint, media_type)
+    key = request_key("service-description", endpoint, media_type)
     headers = {"ETag": _etag(kg, key), "Cache-Control": CACHE_CONTROL, "Vary": "Accept"}
     if request.method in ("GET", "HEAD") and _matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
