@@ -335,5 +335,44 @@ def test_workers_and_clean_shutdown(start_server: Callable[..., Any], workers: i
     assert "itsm-prm: serving http://127.0.0.1:" in server.log_text()
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--port", "http"], "Invalid value for '--port'"),
+        (["--workers", "0"], "Invalid value for '--workers'"),
+        (["--base-url", "w3id.org/itsm-prm/"], "is not an http(s) URL"),
+        (["--log-level", "loud"], "Invalid value for '--log-level'"),
+        (["--host", "no-such-host.invalid"], "cannot listen on 'no-such-host.invalid'"),
+    ],
+)
+def test_bad_options_exit_2_with_one_line(built: Any, args: list[str], message: str) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "itsm_prm", "serve", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert run.stderr.startswith("itsm-prm: error: ") and message in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_a_busy_port_exits_2(server_url: str) -> None:
+    port = server_url.rsplit(":", 1)[1]
+    run = subprocess.run(
+        [sys.executable, "-m", "itsm_prm", "serve", "--port", port],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert (
+        run.stderr.strip()
+        == f"itsm-prm: error: cannot listen on 127.0.0.1:{port}: the address is already in use"
+    )
+
+
 if __name__ == "__main__":
     print(json.dumps(run_probes(sys.argv[1])))
