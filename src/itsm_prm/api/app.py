@@ -86,4 +86,5 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     errors.install(app)
     for module in (health, sparql, named_queries, downloads, ontology_docs, query_page, linked_data):
         app.include_router(module.router)
+    named_queries.install(app)  # one operation per named query, so app.openapi() lists them at once
     return app
