@@ -14,6 +14,8 @@ installs): talk to the server with :func:`http_get`, httpx or a subprocess.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import http.client
 import json
 import os
@@ -77,24 +79,46 @@ class Server:
         return self.process.returncode
 
 
+def _stop_with_the_tests() -> None:
+    """In the server's process before exec: Linux sends it SIGTERM if the test run dies, so an
+    interrupted run leaves no server behind (it stops its query workers as it goes)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def launch(args: list[str], log: Path) -> Server:
     port = free_port()
     command = [sys.executable, "-m", "itsm_prm", "serve", "--host", "127.0.0.1", "--port", str(port), *args]
+    linux = sys.platform.startswith("linux")
     with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=os.environ.copy())
+        process = subprocess.Popen(
+            command,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=os.environ.copy(),
+            preexec_fn=_stop_with_the_tests if linux else None,
+        )
     server = Server(process, f"http://127.0.0.1:{port}", log)
+    try:
+        wait_until_ready(server)
+    except BaseException:
+        server.stop(signal.SIGKILL)  # never leave a server behind, whatever went wrong
+        raise
+    return server
+
+
+def wait_until_ready(server: Server) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}:\n{server.log_text()}")
+        if server.process.poll() is not None:
+            raise RuntimeError(f"the server exited with {server.process.returncode}:\n{server.log_text()}")
         try:
             status, body = http_get(server.url + "/healthz")
             if status == 200 and json.loads(body).get("status") == "ok":
-                return server
+                return
         except (OSError, ValueError):
             pass
         if time.monotonic() > deadline:
-            server.stop(signal.SIGKILL)
             raise RuntimeError(
                 f"the server did not answer /healthz in {START_TIMEOUT_S:g} s:\n{server.log_text()}"
             )
