@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from itsm_prm._version import __version__
@@ -21,12 +19,11 @@ from itsm_prm.api import (
     query_page,
     sparql,
 )
+from itsm_prm.api.access_log import AccessLog
 from itsm_prm.api.body_limit import BodySizeLimit
 from itsm_prm.config import Settings
 from itsm_prm.executor import QueryExecutor
 from itsm_prm.knowledge_graph import KnowledgeGraph, load
-
-log = logging.getLogger("itsm_prm.api")
 
 
 def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = None) -> FastAPI:
@@ -73,15 +70,7 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
         expose_headers=["ETag", "Content-Type", "Content-Disposition"],
     )
 
-    @app.middleware("http")
-    async def log_requests(request: Request, call_next):  # type: ignore[no-untyped-def]
-        started = time.perf_counter()
-        response = await call_next(request)
-        log.info(
-            "%s %s %d %.1f ms", request.method, request.url.path, response.status_code,
-            (time.perf_counter() - started) * 1000,
-        )
-        return response
+    app.add_middleware(AccessLog)  # outermost: the logged time covers everything
 
     errors.install(app)
     for module in (health, sparql, named_queries, downloads, ontology_docs, query_page, linked_data):

@@ -162,6 +162,37 @@ def response_cache(request: Request) -> ResponseCache:
         return state.sparql_cache
 
 
+class KnownRequests:
+    """Raw GET requests (query string, Accept) already answered → their cache key, media type and
+    headers; a bounded LRU (thread-safe)."""
+
+    def __init__(self, max_entries: int = 4096) -> None:
+        self.max_entries = max_entries
+        self._items: OrderedDict[tuple[bytes, str | None], tuple[str, str, dict[str, str]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, raw: tuple[bytes, str | None]) -> tuple[str, str, dict[str, str]] | None:
+        with self._lock:
+            hit = self._items.get(raw)
+            if hit is not None:
+                self._items.move_to_end(raw)
+            return hit
+
+    def put(self, raw: tuple[bytes, str | None], value: tuple[str, str, dict[str, str]]) -> None:
+        with self._lock:
+            self._items[raw] = value
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+
+
+def known_requests(request: Request) -> KnownRequests:
+    state = request.app.state
+    with _STATE_LOCK:
+        if not hasattr(state, "sparql_known_requests"):
+            state.sparql_known_requests = KnownRequests()
+        return state.sparql_known_requests
+
+
 def request_key(*parts: object) -> str:
     """What decides the answer (query text, media type, graphs), as one digest."""
     return hashlib.sha256(repr(parts).encode()).hexdigest()
@@ -182,12 +213,13 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
 # ---------------------------------------------------------------- answering
 
 
-def _answer(request: Request, proto: ProtocolRequest) -> Response:
-    """Everything after the body is read; runs in the thread pool (parsing and waiting block)."""
+def _answer(request: Request, proto: ProtocolRequest) -> tuple[Response, str | None]:
+    """Everything after the body is read; runs in the thread pool (parsing and waiting block).
+    Returns the response and, for a query answer, the key it is cached under."""
     if proto.update is not None:
         raise refuse_update(proto.update)
     if proto.query is None:
-        return _service_description(request, proto)
+        return _service_description(request, proto), None
     checked = check_query(proto.query)
     offered = GRAPH_TYPES if checked.returns_graph else SELECT_TYPES
     media_type = _pick_media_type(request.headers.get("accept"), offered, proto.formats)
@@ -201,7 +233,7 @@ def _answer(request: Request, proto: ProtocolRequest) -> Response:
     headers = {"ETag": _etag(kg, key), "Cache-Control": CACHE_CONTROL, "Vary": "Accept"}
     # 304 only for GET/HEAD: for other methods a matching If-None-Match would mean 412 (RFC 9110)
     if request.method in ("GET", "HEAD") and _matches(request.headers.get("if-none-match"), headers["ETag"]):
-        return Response(status_code=304, headers=headers)
+        return Response(status_code=304, headers=headers), None
     cache = response_cache(request)
     body = cache.get(key)
     if body is None:
@@ -214,7 +246,7 @@ def _answer(request: Request, proto: ProtocolRequest) -> Response:
         )
         body = answer.body
         cache.put(key, body)
-    return Response(body, media_type=media_type, headers=headers)
+    return Response(body, media_type=media_type, headers=headers), key
 
 
 def _endpoint_url(request: Request) -> str:
@@ -235,7 +267,7 @@ def _service_description(request: Request, proto: ProtocolRequest) -> Response:
     key = request_key("service-description", endpoint, media_type)
     headers = {"ETag": _etag(kg, key), "Cache-Control": CACHE_CONTROL, "Vary": "Accept"}
     if request.method in ("GET", "HEAD") and _matches(request.headers.get("if-none-match"), headers["ETag"]):
-        return Response(status_code=304, headers=headers)
+        return Response(status_code=304, headers=headers), None
     cache = response_cache(request)
     body = cache.get(key)
     if body is None:
@@ -320,9 +352,25 @@ async def sparql_get(
     named_graph_uri: Annotated[list[str] | None, Query(alias="named-graph-uri")] = None,
     format: Annotated[str | None, Query(description=_FORMAT_DOC)] = None,  # noqa: A002 - the protocol's name
 ) -> Response:
+    # Fast path: the same request line and Accept header get the same answer while the dataset
+    # stays the same, so a repeat is served here, without parsing or the thread pool.
+    raw = (request.scope["query_string"], request.headers.get("accept"))
+    seen = known_requests(request)
+    hit = seen.get(raw)
+    if hit is not None:
+        key, media_type, headers = hit
+        body = response_cache(request).get(key)
+        if body is not None:
+            if _matches(request.headers.get("if-none-match"), headers["ETag"]):
+                return Response(status_code=304, headers=headers)
+            return Response(body, media_type=media_type, headers=headers)
     # the declared parameters document the route; repeated values are read from the raw list
     proto = ProtocolRequest.from_pairs(request.query_params.multi_items())
-    return await run_in_threadpool(_answer, request, proto)
+    response, key = await run_in_threadpool(_answer, request, proto)
+    if key is not None and response.status_code == 200:
+        headers = {name: response.headers[name.lower()] for name in ("ETag", "Cache-Control", "Vary")}
+        seen.put(raw, (key, response.media_type or "", headers))
+    return response
 
 
 # HEAD answers like GET (the server sends no body); left out of the OpenAPI document
@@ -379,7 +427,8 @@ async def sparql_post(request: Request) -> Response:
             },
             status_code=415,
         )
-    return await run_in_threadpool(_answer, request, proto)
+    response, _ = await run_in_threadpool(_answer, request, proto)
+    return response
 
 
 def _text(body: bytes) -> str:
