@@ -48,3 +48,27 @@ def test_repeat_is_served_without_running_the_query(make_client: Callable[..., T
     assert as_json.headers["content-type"].startswith("application/sparql-results+json")
     assert as_json.json()["results"]["bindings"][0]["id"]["value"] == "AVA"
     assert counting.runs == 2
+
+
+def test_named_query_repeat_and_cors_on_cached_answers(make_client: Callable[..., TestClient]) -> None:
+    client = make_client()
+    counting = CountingExecutor(client.app.state.executor)
+    client.app.state.executor = counting
+    url = "/api/queries/process-outcomes?process=CHAN&format=csv"
+    first = client.get(url, headers={"Origin": "https://example.org"})
+    second = client.get(url, headers={"Origin": "https://example.org"})
+    assert first.status_code == second.status_code == 200 and counting.runs == 1
+    assert second.content == first.content
+    assert second.headers["content-disposition"] == 'attachment; filename="process-outcomes.csv"'
+    assert second.headers["access-control-allow-origin"] == "*"
+    head = client.head(url)
+    assert head.status_code == 200 and head.content == b"" and counting.runs == 1
+    assert head.headers["content-length"] == str(len(first.content))
+
+
+def test_errors_are_not_remembered(make_client: Callable[..., TestClient]) -> None:
+    client = make_client()
+    bad = "/sparql?query=SELEC"
+    assert client.get(bad).status_code == 400
+    assert client.get(bad).status_code == 400
+    assert client.get("/api/queries/process-outcomes?process=NOPE").status_code == 422

@@ -20,6 +20,7 @@ from itsm_prm.api import (
     sparql,
 )
 from itsm_prm.api.access_log import AccessLog
+from itsm_prm.api.answer_cache import CachedAnswers
 from itsm_prm.api.body_limit import BodySizeLimit
 from itsm_prm.config import Settings
 from itsm_prm.executor import QueryExecutor
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
 
     # innermost of the middlewares, so a 413 is still logged and carries CORS headers
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(CachedAnswers)  # repeated GETs of immutable answers, before routing
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

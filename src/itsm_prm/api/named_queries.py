@@ -26,6 +26,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from itsm_prm import queries
+from itsm_prm.api.answer_cache import remember
 from itsm_prm.api.conneg import GRAPH_TYPES, negotiate
 from itsm_prm.api.deps import dataset_etag, get_kg
 from itsm_prm.errors import UnknownFormatError
@@ -290,7 +291,9 @@ async def answer(
     executor = request.app.state.executor
     result = await run_in_threadpool(executor.run, query.sparql, media_type, bindings=bindings)
     content_type = media_type + ("; charset=utf-8" if media_type.startswith("text/") else "")
-    return Response(result.body, media_type=content_type, headers=headers)
+    response = Response(result.body, media_type=content_type, headers=headers)
+    remember(request, response)  # the next identical GET is answered before routing
+    return response
 
 
 def _etag(kg: KnowledgeGraph, query: NamedQuery, bindings: Mapping[str, Term], media_type: str) -> str:

@@ -28,6 +28,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID
 from starlette.concurrency import run_in_threadpool
 
+from itsm_prm.api.answer_cache import remember
 from itsm_prm.api.conneg import GRAPH_TYPES, SELECT_TYPES, describe, media_type_of, negotiate
 from itsm_prm.api.deps import dataset_etag
 from itsm_prm.errors import UnknownFormatError, UserError
@@ -160,37 +161,6 @@ def response_cache(request: Request) -> ResponseCache:
         if not hasattr(state, "sparql_cache"):
             state.sparql_cache = ResponseCache()
         return state.sparql_cache
-
-
-class KnownRequests:
-    """Raw GET requests (query string, Accept) already answered → their cache key, media type and
-    headers; a bounded LRU (thread-safe)."""
-
-    def __init__(self, max_entries: int = 4096) -> None:
-        self.max_entries = max_entries
-        self._items: OrderedDict[tuple[bytes, str | None], tuple[str, str, dict[str, str]]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, raw: tuple[bytes, str | None]) -> tuple[str, str, dict[str, str]] | None:
-        with self._lock:
-            hit = self._items.get(raw)
-            if hit is not None:
-                self._items.move_to_end(raw)
-            return hit
-
-    def put(self, raw: tuple[bytes, str | None], value: tuple[str, str, dict[str, str]]) -> None:
-        with self._lock:
-            self._items[raw] = value
-            while len(self._items) > self.max_entries:
-                self._items.popitem(last=False)
-
-
-def known_requests(request: Request) -> KnownRequests:
-    state = request.app.state
-    with _STATE_LOCK:
-        if not hasattr(state, "sparql_known_requests"):
-            state.sparql_known_requests = KnownRequests()
-        return state.sparql_known_requests
 
 
 def request_key(*parts: object) -> str:
@@ -352,24 +322,11 @@ async def sparql_get(
     named_graph_uri: Annotated[list[str] | None, Query(alias="named-graph-uri")] = None,
     format: Annotated[str | None, Query(description=_FORMAT_DOC)] = None,  # noqa: A002 - the protocol's name
 ) -> Response:
-    # Fast path: the same request line and Accept header get the same answer while the dataset
-    # stays the same, so a repeat is served here, without parsing or the thread pool.
-    raw = (request.scope["query_string"], request.headers.get("accept"))
-    seen = known_requests(request)
-    hit = seen.get(raw)
-    if hit is not None:
-        key, media_type, headers = hit
-        body = response_cache(request).get(key)
-        if body is not None:
-            if _matches(request.headers.get("if-none-match"), headers["ETag"]):
-                return Response(status_code=304, headers=headers)
-            return Response(body, media_type=media_type, headers=headers)
     # the declared parameters document the route; repeated values are read from the raw list
     proto = ProtocolRequest.from_pairs(request.query_params.multi_items())
     response, key = await run_in_threadpool(_answer, request, proto)
-    if key is not None and response.status_code == 200:
-        headers = {name: response.headers[name.lower()] for name in ("ETag", "Cache-Control", "Vary")}
-        seen.put(raw, (key, response.media_type or "", headers))
+    if key is not None:
+        remember(request, response)  # the next identical GET is answered before routing
     return response
 
 
