@@ -16,6 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from itsm_prm.api.deps import etag_matches
+
 RawRequest = tuple[str, bytes, str | None]  # path, query string, Accept
 KEPT_HEADERS = ("content-type", "etag", "cache-control", "vary", "content-disposition")
 
@@ -78,10 +80,9 @@ def remember(request: Request, response: Response) -> None:
 def _etag_matches(scope: Scope, headers: list[tuple[bytes, bytes]]) -> bool:
     wanted = next((v for k, v in scope["headers"] if k == b"if-none-match"), None)
     etag = next((v for k, v in headers if k == b"etag"), None)
-    if not wanted or etag is None:
+    if wanted is None or etag is None:
         return False
-    tags = [t.strip().removeprefix(b"W/") for t in wanted.split(b",")]
-    return b"*" in tags or etag in tags
+    return etag_matches(wanted.decode("latin-1"), etag.decode("latin-1"))
 
 
 class CachedAnswers:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING
 
 from fastapi import Request
@@ -25,6 +26,16 @@ def get_executor(request: Request) -> QueryExecutor:
     return request.app.state.executor
 
 
-def dataset_etag(kg: KnowledgeGraph) -> str:
-    """A strong ETag for everything derived from the compiled dataset (its content hash)."""
-    return f'"{kg.build_result.key[:32]}"'
+def etag_for(kg: KnowledgeGraph, *variant: str) -> str:
+    """A strong ETag: the dataset hash (answers are immutable per dataset) plus what else the
+    representation depends on (query, format, base URL…)."""
+    digest = hashlib.sha256("\x1f".join(variant).encode("utf-8")).hexdigest()[:12]
+    return f'"{kg.build_result.key[:32]}-{digest}"'
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``etag`` (weak comparison, RFC 9110)."""
+    if not if_none_match:
+        return False
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",") if tag.strip()]
+    return "*" in tags or etag in tags

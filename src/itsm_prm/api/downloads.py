@@ -21,6 +21,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
 
 from itsm_prm.api.conneg import GRAPH_TYPES
+from itsm_prm.api.deps import etag_for
 from itsm_prm.api.pages import (
     KG,
     PRM,
@@ -32,7 +33,6 @@ from itsm_prm.api.pages import (
     cache_headers,
     cached,
     conditional,
-    etag_for,
     get_and_head,
     negotiate,
     not_acceptable,

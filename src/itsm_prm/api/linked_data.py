@@ -18,6 +18,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 
 from itsm_prm import describe as describing
+from itsm_prm.api.deps import etag_for
 from itsm_prm.api.pages import (
     DCTERMS,
     FORMAT_NAMES,
@@ -36,7 +37,6 @@ from itsm_prm.api.pages import (
     Value,
     cache_headers,
     conditional,
-    etag_for,
     get_and_head,
     negotiate,
     not_acceptable,

@@ -14,7 +14,6 @@ the router's lifespan, before the first request (or earlier by the app factory; 
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -28,7 +27,7 @@ from pydantic import BaseModel, Field
 from itsm_prm import queries
 from itsm_prm.api.answer_cache import remember
 from itsm_prm.api.conneg import GRAPH_TYPES, negotiate
-from itsm_prm.api.deps import dataset_etag, get_kg
+from itsm_prm.api.deps import etag_for, etag_matches, get_kg
 from itsm_prm.errors import UnknownFormatError
 from itsm_prm.knowledge_graph import KnowledgeGraph
 from itsm_prm.queries import NamedQuery, QueryParam
@@ -110,9 +109,8 @@ def _as_text(value: Any) -> str:
 )
 def catalog(request: Request, kg: Annotated[KnowledgeGraph, Depends(get_kg)]) -> Catalog | Response:
     # the URLs in the catalog depend on the address it was asked at
-    where = hashlib.sha256(str(request.base_url).encode()).hexdigest()[:16]
-    headers = {"ETag": f'"{dataset_etag(kg).strip(chr(34))}-catalog-{where}"', "Cache-Control": CACHE_CONTROL}
-    if _not_modified(request.headers.get("if-none-match"), headers["ETag"]):
+    headers = {"ETag": etag_for(kg, "catalog", str(request.base_url)), "Cache-Control": CACHE_CONTROL}
+    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
     items = []
     for query in kg.catalog.values():
@@ -284,7 +282,7 @@ async def answer(
         "Cache-Control": CACHE_CONTROL,
         "Vary": "Accept",
     }
-    if _not_modified(request.headers.get("if-none-match"), headers["ETag"]):
+    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
     if media_type in DOWNLOADS:
         headers["Content-Disposition"] = f'attachment; filename="{query.name}.{DOWNLOADS[media_type]}"'
@@ -298,16 +296,5 @@ async def answer(
 
 def _etag(kg: KnowledgeGraph, query: NamedQuery, bindings: Mapping[str, Term], media_type: str) -> str:
     """Same dataset, query, bound values and format → same answer → same tag."""
-    request_key = "\n".join(
-        [query.name, hashlib.sha256(query.sparql.encode()).hexdigest(), media_type]
-        + [f"{name}={term.n3()}" for name, term in sorted(bindings.items())]
-    )
-    digest = hashlib.sha256(request_key.encode()).hexdigest()[:16]
-    return f'"{dataset_etag(kg).strip(chr(34))}-{digest}"'
-
-
-def _not_modified(if_none_match: str | None, etag: str) -> bool:
-    if not if_none_match:
-        return False
-    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
-    return "*" in tags or etag in tags
+    bound = [f"{name}={term.n3()}" for name, term in sorted(bindings.items())]
+    return etag_for(kg, "named-query", query.name, query.sparql, media_type, *bound)

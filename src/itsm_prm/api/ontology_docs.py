@@ -24,6 +24,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from itsm_prm.api.conneg import GRAPH_TYPES
+from itsm_prm.api.deps import etag_for
 from itsm_prm.api.pages import (
     EXTENSION_FORMATS,
     KG,
@@ -34,7 +35,6 @@ from itsm_prm.api.pages import (
     cache_headers,
     cached,
     conditional,
-    etag_for,
     get_and_head,
     negotiate,
     not_acceptable,

@@ -10,7 +10,6 @@ is navigable on any host. Any other IRI the dataset describes is at ``/resource?
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from fastapi.templating import Jinja2Templates
 
 from itsm_prm._version import __version__
 from itsm_prm.api import conneg
-from itsm_prm.api.deps import get_kg, get_settings
+from itsm_prm.api.deps import etag_matches, get_kg, get_settings
 from itsm_prm.config import Settings
 from itsm_prm.export import short_graph_name
 from itsm_prm.knowledge_graph import KnowledgeGraph
@@ -224,23 +223,9 @@ def cached(request: Request, kg: KnowledgeGraph, name: str, factory: Callable[[]
 # ---------------------------------------------------------------- ETags and conditional requests
 
 
-def etag_for(kg: KnowledgeGraph, *variant: str) -> str:
-    """A strong ETag: the dataset hash plus what else the representation depends on (format, base URL)."""
-    digest = hashlib.sha256("\x1f".join(variant).encode("utf-8")).hexdigest()[:12]
-    return f'"{kg.build_result.key[:32]}-{digest}"'
-
-
-def _etags(header: str) -> list[str]:
-    return [tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()]
-
-
 def not_modified(request: Request, etag: str) -> bool:
-    """Whether ``If-None-Match`` names the current representation (weak comparison, RFC 9110)."""
-    header = request.headers.get("if-none-match")
-    if not header:
-        return False
-    tags = _etags(header)
-    return "*" in tags or etag in tags
+    """Whether ``If-None-Match`` names the current representation."""
+    return etag_matches(request.headers.get("if-none-match"), etag)
 
 
 def cache_headers(etag: str, *, vary: bool = False, data: bool = False) -> dict[str, str]:

@@ -20,7 +20,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from itsm_prm import queries
-from itsm_prm.api.pages import KG, Config, Site, cache_headers, cached, conditional, etag_for, render
+from itsm_prm.api.deps import etag_for
+from itsm_prm.api.pages import KG, Config, Site, cache_headers, cached, conditional, render
 from itsm_prm.errors import ItsmPrmError
 from itsm_prm.knowledge_graph import KnowledgeGraph
 from itsm_prm.queries import NamedQuery

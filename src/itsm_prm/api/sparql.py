@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 
 from itsm_prm.api.answer_cache import remember
 from itsm_prm.api.conneg import GRAPH_TYPES, SELECT_TYPES, describe, media_type_of, negotiate
-from itsm_prm.api.deps import dataset_etag
+from itsm_prm.api.deps import etag_for, etag_matches
 from itsm_prm.errors import UnknownFormatError, UserError
 from itsm_prm.executor import QueryExecutor
 from itsm_prm.knowledge_graph import KnowledgeGraph
@@ -168,18 +168,6 @@ def request_key(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def _etag(kg: KnowledgeGraph, key: str) -> str:
-    """Dataset hash + request digest: the data is immutable per dataset, so equal tags mean equal answers."""
-    return f'"{dataset_etag(kg).strip(chr(34))}-{key[:16]}"'
-
-
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    if not if_none_match:
-        return False
-    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
-    return "*" in tags or etag in tags
-
-
 # ---------------------------------------------------------------- answering
 
 
@@ -200,9 +188,10 @@ def _answer(request: Request, proto: ProtocolRequest) -> tuple[Response, str | N
         tuple(proto.default_graphs) or None,
         tuple(proto.named_graphs) or None,
     )
-    headers = {"ETag": _etag(kg, key), "Cache-Control": CACHE_CONTROL, "Vary": "Accept"}
+    headers = {"ETag": etag_for(kg, "sparql", key), "Cache-Control": CACHE_CONTROL, "Vary": "Accept"}
     # 304 only for GET/HEAD: for other methods a matching If-None-Match would mean 412 (RFC 9110)
-    if request.method in ("GET", "HEAD") and _matches(request.headers.get("if-none-match"), headers["ETag"]):
+    if request.method in ("GET", "HEAD") and etag_matches(request.headers.get("if-none-match"),
+                                                          headers["ETag"]):
         return Response(status_code=304, headers=headers), None
     cache = response_cache(request)
     body = cache.get(key)
@@ -235,8 +224,9 @@ def _service_description(request: Request, proto: ProtocolRequest) -> Response:
     kg: KnowledgeGraph = request.app.state.kg
     endpoint = _endpoint_url(request)
     key = request_key("service-description", endpoint, media_type)
-    headers = {"ETag": _etag(kg, key), "Cache-Control": CACHE_CONTROL, "Vary": "Accept"}
-    if request.method in ("GET", "HEAD") and _matches(request.headers.get("if-none-match"), headers["ETag"]):
+    headers = {"ETag": etag_for(kg, "sparql", key), "Cache-Control": CACHE_CONTROL, "Vary": "Accept"}
+    if request.method in ("GET", "HEAD") and etag_matches(request.headers.get("if-none-match"),
+                                                          headers["ETag"]):
         return Response(status_code=304, headers=headers), None
     cache = response_cache(request)
     body = cache.get(key)
