@@ -103,6 +103,20 @@ CASES = {
         "Mapping record TST.1 = X.1.1: the direct triple for its relation is missing from the data, so "
         "SPARQL and SKOS clients would not see it.",
     ),
+    "clause numbered outside its parent": (
+        defect(('prm:clauseNumber "1.1" ;', 'prm:clauseNumber "2.1" ;')),
+        "std/2020/clause/1.1", "Clause Test standard:2020 1.1 Application is not numbered under its parent clause 1.",
+    ),
+    "clause under a clause of another edition": (
+        defect(('    prm:inEdition <std/2020> ;\n    prm:subClauseOf <std/2020/clause/1> ;',
+                '    prm:inEdition <std/2019> ;\n    prm:subClauseOf <std/2020/clause/1> ;')),
+        "std/2020/clause/1.1", "Clause Test standard:2020 1.1 Application sits under a clause of another edition.",
+    ),
+    "clause without source": (
+        defect(('    prm:confidence "high" ;\n    dcterms:source <https://example.org/source> .\n<std/2020/clause/1.1>',
+                '    prm:confidence "high" .\n<std/2020/clause/1.1>')),
+        "std/2020/clause/1", "A clause must cite at least one public source.",
+    ),
     "mapping set without licence": (
         defect(("    dcterms:license <https://creativecommons.org/licenses/by/4.0/> ;\n", "")),
         "mapping-set/test", "A mapping set needs exactly one licence IRI.",
