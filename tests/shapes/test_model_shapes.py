@@ -105,17 +105,23 @@ CASES = {
     ),
     "clause numbered outside its parent": (
         defect(('prm:clauseNumber "1.1" ;', 'prm:clauseNumber "2.1" ;')),
-        "std/2020/clause/1.1", "Clause Test standard:2020 1.1 Application is not numbered under its parent clause 1.",
+        # clause structure is checked once per edition: the edition is the focus, the message names the clause
+        "std/2020", "Clause Test standard:2020 1.1 Application is not numbered under its parent clause 1.",
     ),
     "clause under a clause of another edition": (
         defect(('    prm:inEdition <std/2020> ;\n    prm:subClauseOf <std/2020/clause/1> ;',
                 '    prm:inEdition <std/2019> ;\n    prm:subClauseOf <std/2020/clause/1> ;')),
-        "std/2020/clause/1.1", "Clause Test standard:2020 1.1 Application sits under a clause of another edition.",
+        "std/2019", "Clause Test standard:2020 1.1 Application sits under a clause of another edition.",
     ),
     "clause without source": (
         defect(('    prm:confidence "high" ;\n    dcterms:source <https://example.org/source> .\n<std/2020/clause/1.1>',
                 '    prm:confidence "high" .\n<std/2020/clause/1.1>')),
         "std/2020/clause/1", "A clause must cite at least one public source.",
+    ),
+    "low-confidence fact without a note": (
+        defect(('    prm:hasSubClause <std/2020/clause/1.1> ;\n    prm:confidence "high" ;',
+                '    prm:hasSubClause <std/2020/clause/1.1> ;\n    prm:confidence "low" ;')),
+        "std/2020/clause/1", "A fact marked low confidence needs an editorial note saying so.",
     ),
     "mapping set without licence": (
         defect(("    dcterms:license <https://creativecommons.org/licenses/by/4.0/> ;\n", "")),
