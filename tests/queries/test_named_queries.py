@@ -104,7 +104,7 @@ def test_process_relations_of_change_management(kg):
     assert rows == {
         ("outgoing", "relies on", "AVA"): {"CHAN NOTE 2"},
         ("outgoing", "relies on", "CAP"): {"CHAN NOTE 2"},
-        ("outgoing", "works with", "CONF"): {"CHAN NOTE 2"},
+        ("outgoing", "cooperates with", "CONF"): {"CHAN NOTE 2"},
         ("outgoing", "relies on", "ITFM"): {"CHAN NOTE 2"},
         ("outgoing", "implemented through", "REL"): {"CHAN NOTE 2", "Release Management purpose"},
         ("incoming", "raises requests to", "PRO"): {"PRO outcome 5"},
