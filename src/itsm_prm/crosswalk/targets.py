@@ -29,6 +29,11 @@ class Target:
         """The part after the colon (``2018``), or the key itself (``itil4``)."""
         return self.key.split(":", 1)[-1]
 
+    @property
+    def slug(self) -> str:
+        """File stem of downloads: the mapping set's last path segment (``prm-iso20000-1-2018``)."""
+        return self.mapping_set.rsplit("/", 1)[-1]
+
 
 TARGETS: dict[str, Target] = {
     t.key: t
