@@ -44,7 +44,7 @@ def test_chain_2005_6_3_reaches_both_2018_clauses(compiled):
 def test_records_are_complete_and_projected_to_skos(compiled):
     records = [r for r in compiled.subjects(PRM.inMappingSet, None)
                if str(compiled.value(r, PRM.inMappingSet)).endswith(("iso20000-1-2005-2011", "iso20000-1-2011-2018"))]
-    assert len(records) == 36
+    assert len(records) == 75
     for record in records:
         strength = compiled.value(record, PRM.strength).toPython()
         assert 1 <= strength <= 10
@@ -53,3 +53,29 @@ def test_records_are_complete_and_projected_to_skos(compiled):
     older = ID["iso20000-1/2011/clause/6.3"]
     assert (older, SKOS.narrowMatch, ID["iso20000-1/2018/clause/8.7.1"]) in compiled
     assert (ID["iso20000-1/2018/clause/8.7.1"], SKOS.broadMatch, older) in compiled
+
+
+def leaf_clauses(graph, year: str) -> set[str]:
+    """Clause numbers of an edition that have no sub-clauses."""
+    edition = ID[f"iso20000-1/{year}"]
+    clauses = set(graph.subjects(PRM.inEdition, edition))
+    parents = {graph.value(c, PRM.subClauseOf) for c in clauses}
+    return {str(graph.value(c, PRM.clauseNumber)) for c in clauses - parents
+            if graph.value(c, PRM.clauseNumber) is not None}
+
+
+def test_every_requirement_leaf_has_a_successor(compiled):
+    # 2005 clauses 1 and 2 (scope, application, terms) state no requirements and have no successor record.
+    leaves_2005 = leaf_clauses(compiled, "2005") - {"1.1", "1.2", "2"}
+    assert {n for n in leaves_2005 if not successors(compiled, "2005", "2011", n)} == set()
+    leaves_2011 = leaf_clauses(compiled, "2011")
+    assert {n for n in leaves_2011 if not successors(compiled, "2011", "2018", n)} == set()
+
+
+def test_management_system_clauses_follow_the_high_level_structure(compiled):
+    assert successors(compiled, "2005", "2011", "4.1") == {"4.5.2": "equalTo"}  # Plan
+    assert successors(compiled, "2011", "2018", "4.5.4.2") == {"9.2": "equalTo"}  # internal audit
+    assert successors(compiled, "2011", "2018", "4.5.4.3") == {"9.3": "equalTo"}  # management review
+    assert successors(compiled, "2011", "2018", "4.1.3") == {"5.3": "supersetOf", "7.4": "intersectsWith"}
+    assert successors(compiled, "2011", "2018", "4.3.3") == {"7.5": "subsetOf"}  # records join documented information
+    assert successors(compiled, "2011", "2018", "5.2") == {"8.5.2.1": "equalTo"}
