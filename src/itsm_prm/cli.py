@@ -23,6 +23,7 @@ from itsm_prm import export as exporting
 from itsm_prm import queries, render
 from itsm_prm._version import __version__
 from itsm_prm.build import build as run_build
+from itsm_prm.cli_derive import derive_mappings
 from itsm_prm.config import Settings
 from itsm_prm.errors import ItsmPrmError, ParameterError, SelfCheckFailed, UserError
 from itsm_prm.knowledge_graph import KnowledgeGraph, load
@@ -350,6 +351,9 @@ def serve(obj: Context, host: str, port: int, workers: int, base_url: str | None
     return run_server(
         settings, kg, host=host, port=port, workers=workers, log_level=log_level, announce=announce
     )
+
+
+cli.add_command(derive_mappings)
 
 
 def main() -> None:
