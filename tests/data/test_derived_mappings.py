@@ -57,7 +57,9 @@ def records(compiled, year: str, subject: str) -> dict[str, str]:
 
 
 def test_process_level_2018(compiled):
-    assert records(compiled, "2018", "process/CHAN") == {"8.5.1": "equalTo"}
+    # 2018 8.5.1 has three sub-clauses; the model's process, equal to the whole, is a superset of each.
+    assert records(compiled, "2018", "process/CHAN") == {
+        "8.5.1.1": "supersetOf", "8.5.1.2": "supersetOf", "8.5.1.3": "supersetOf"}
     assert records(compiled, "2018", "process/PRO") == {"8.6.3": "equalTo"}
     # 2005 kept service requests inside incident management; 2018 splits them out.
     assert records(compiled, "2018", "process/INC") == {"8.6.1": "supersetOf", "8.6.2": "supersetOf"}
@@ -66,6 +68,26 @@ def test_process_level_2018(compiled):
     # 2005 6.3 joined continuity and availability; the review assigns each process its 2018 half.
     assert records(compiled, "2018", "process/AVA") == {"8.7.1": "equalTo"}
     assert records(compiled, "2018", "process/ITSCM") == {"8.7.2": "equalTo"}
+
+
+def test_outcome_level_2018(compiled):
+    # INC.3 (service requests) goes with 8.6.2 only; INC.5 (resolution) with 8.6.1 only (review decisions).
+    assert records(compiled, "2018", "process/INC/outcome/3") == {"8.6.2": "subsetOf"}
+    assert records(compiled, "2018", "process/INC/outcome/5") == {"8.6.1": "subsetOf"}
+    # INC.7 closes incidents and requests: it meets both halves.
+    assert records(compiled, "2018", "process/INC/outcome/7") == {"8.6.1": "intersectsWith", "8.6.2": "intersectsWith"}
+    # approval of changes: the change management activities; CHAN.6 also meets release (via 2005 10.1)
+    assert records(compiled, "2018", "process/CHAN/outcome/5") == {"8.5.1.3": "intersectsWith"}
+    # ITSCM.4 (continuity plans) stays with continuity; AVA.5 (availability plan) with availability
+    assert records(compiled, "2018", "process/ITSCM/outcome/4") == {"8.7.2": "subsetOf"}
+    assert records(compiled, "2018", "process/AVA/outcome/5") == {"8.7.1": "subsetOf"}
+    # SLM.5 (service improvement programme): 2005 4.4.2 → 2011 4.5.5.2 → 2018 10.2, each a subset
+    assert records(compiled, "2018", "process/SLM/outcome/5") == {"10.2": "subsetOf"}
+    # charging has no counterpart in 2018 either
+    assert records(compiled, "2018", "process/ITFM/outcome/4") == {"none": "notRelatedTo"}
+    # additions of the review: demand management and asset management are new in 2018
+    assert records(compiled, "2018", "process/CAP/outcome/3")["8.4.2"] == "intersectsWith"
+    assert records(compiled, "2018", "process/CONF")["8.2.5"] == "intersectsWith"
 
 
 def test_process_level_2011(compiled):

@@ -236,6 +236,17 @@ def _steps(hop: dict[str, list[Link]], children: dict[str, list[str]], clause: s
     return steps
 
 
+def _into_leaves(children: dict[str, list[str]], clause: str) -> list[tuple[Link, ...]]:
+    """Paths from a clause down to each of its leaf sub-clauses (empty path for a leaf)."""
+    if clause not in children:
+        return [()]
+    paths: list[tuple[Link, ...]] = []
+    for child in children[clause]:
+        into = Link("", clause, "superset", child, 10, "", "")
+        paths += [(into,) + rest for rest in _into_leaves(children, child)]
+    return paths
+
+
 @dataclass
 class Derivation:
     """Everything needed to write one derived set: candidates, subjects, clauses, the source records."""
@@ -245,6 +256,7 @@ class Derivation:
     source_links: list[Link]
     subjects: dict[str, Subject]
     clauses: dict[str, Clause]
+    parents: set[str] = field(default_factory=set)  # clauses that have sub-clauses
 
 
 def derive(kg: Any, target: Target) -> Derivation:
@@ -268,6 +280,8 @@ def derive(kg: Any, target: Target) -> Derivation:
     chains: list[tuple[Link, ...]] = [(link,) for link in source if link.relation is not None]
     for hop in hops:
         chains = [chain + step for chain in chains for step in _steps(hop, children, chain[-1].target)]
+    # Coverage is judged on leaf clauses, so a chain ending on a clause with sub-clauses goes on into each.
+    chains = [chain + tail for chain in chains for tail in _into_leaves(children, chain[-1].target)]
 
     candidates: dict[tuple[str, str], Candidate] = {}
     for chain in chains:
@@ -284,7 +298,7 @@ def derive(kg: Any, target: Target) -> Derivation:
         _value(row["clause"]): Clause(_value(row["clause"]), _value(row["number"]))
         for row in kg.query(_CLAUSES)
     }
-    return Derivation(target, candidates, source, subjects, clauses)
+    return Derivation(target, candidates, source, subjects, clauses, set(children))
 
 
 # -- review
@@ -427,6 +441,8 @@ def _apply_review(derivation: Derivation, review: Review) -> list[_Record]:
         if subject is None or clause is None:
             missing = entry["subject"] if subject is None else entry["object"]
             raise DerivationError(f"addition {index}: '{missing}' does not resolve in the dataset")
+        if clause.iri in derivation.parents:
+            raise DerivationError(f"addition {index}: {clause.number} has sub-clauses; map to those")
         records.append(
             _Record(
                 subject, clause, str(entry["relation"]), int(entry["strength"]),
