@@ -105,6 +105,14 @@ CASES = {
         "Mapping record TST.1 = X.1.1: sssom:NoTermFound (no counterpart) goes only with the relation "
         "'not related to'.",
     ),
+    "mapping to a clause that has sub-clauses": (
+        defect(("prm:mappingObject <std/2020/process/X.1/outcome/1> ;", "prm:mappingObject <std/2020/clause/1> ;"),
+               ("<process/TST/outcome/1> prm:equalTo <std/2020/process/X.1/outcome/1> .",
+                "<process/TST/outcome/1> prm:equalTo <std/2020/clause/1> .")),
+        "mapping-set/test",
+        "Mapping record TST.1 = X.1.1: the clause Test standard:2020 1 Scope has sub-clauses; map the model to "
+        "those instead.",
+    ),
     "mapping without its direct triple": (
         defect(("<process/TST/outcome/1> prm:equalTo <std/2020/process/X.1/outcome/1> .\n", "")),
         "mapping-set/test",
