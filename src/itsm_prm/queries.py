@@ -10,7 +10,14 @@ YAML (``yaml.safe_load``)::
 
 A parameter binds the SPARQL variable of the same name. Values are checked here and bound
 by the engine (pyoxigraph ``substitutions`` / rdflib ``initBindings``), never spliced into
-the query text. Because Oxigraph follows SEP-0007, a parameter of a SELECT query must be
+the query text.
+
+Two types serve the crosswalk queries: ``edition`` takes what
+:func:`itsm_prm.crosswalk.targets.resolve_target` accepts (``2005``, ``iso20000-1:2018``, ``itil4``…)
+and binds the target's edition IRI; ``edition-element`` takes a clause number (``8.2``), a practice
+slug (``incident-management``) or an IRI, and binds the IRI of that element of the edition the
+query's ``edition`` parameter names — an element not in that edition is a bad value, not an empty
+answer. Because Oxigraph follows SEP-0007, a parameter of a SELECT query must be
 projected (listed in the SELECT clause, or ``SELECT *``); the catalog checks that.
 """
 
@@ -41,12 +48,13 @@ from itsm_prm.errors import (
 from itsm_prm.sparql_policy import PARSER_LOCK
 from itsm_prm.terms import XSD_BOOLEAN, XSD_INTEGER, Term
 
-PARAM_TYPES = ("iri-or-id", "iri", "string", "integer", "boolean")
+PARAM_TYPES = ("iri-or-id", "iri", "string", "integer", "boolean", "edition", "edition-element")
 TEXT_KEYS = ("summary", "description")
 _HEADER_LINE = re.compile(r"^#\+(?P<rest>.*)$")
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Characters RFC 3987 forbids in an IRI (plus whitespace): their presence means "not an IRI".
 _IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>"{}|\\^`]*$')
+_NOT_IN_IRI = re.compile(r'[<>"{}|\\^`]')
 _OUTCOME_SHORT = re.compile(r"^(?P<process>[A-Za-z]+)\.(?P<n>\d+)$")  # CHAN.5
 _OUTCOME_SLASH = re.compile(r"^(?P<process>[A-Za-z][A-Za-z0-9_.\-]*)/(?P<n>\d+)$")  # CHAN/5, SUP.8/1
 _TRUE = {"true", "1", "yes", "on"}
@@ -209,6 +217,10 @@ def parse_query_text(text: str, name: str, path: Path | None = None) -> NamedQue
     header = _header(text, origin)
     parsed = parse_sparql(text, origin)
     params = _params(header.get("params"), origin)
+    if any(p.type == "edition-element" for p in params.values()) and not any(
+        p.type == "edition" for p in params.values()
+    ):
+        raise CatalogError(f"{origin}: an edition-element parameter needs an edition parameter beside it")
     for param in params.values():
         if param.name not in parsed.variables:
             raise CatalogError(
@@ -219,7 +231,7 @@ def parse_query_text(text: str, name: str, path: Path | None = None) -> NamedQue
                 f"{origin}: parameter '{param.name}' must be in the SELECT clause "
                 f"(engine-bound parameters are projected, SPARQL SEP-0007)"
             )
-        if param.default is not None:
+        if param.default is not None and param.type != "edition-element":  # resolved in bind()
             try:
                 coerce(param, param.default, "https://example.org/")
             except ParameterError as exc:
@@ -311,6 +323,15 @@ def coerce(param: QueryParam, raw: Any, base_iri: str) -> Term:
             expected = "an absolute IRI" if param.type == "iri" else "an ID or IRI"
             raise ParameterError(f"parameter '{param.name}': {raw!r} is not {expected}")
         return Term.iri(candidates[0])
+    if param.type == "edition":
+        return Term.iri(_target(param, raw).edition)
+    if param.type == "edition-element":
+        text = str(raw.value if isinstance(raw, Term) else raw).strip()
+        if not text or _NOT_IN_IRI.search(text):
+            raise ParameterError(
+                f"parameter '{param.name}': {raw!r} is not a clause number, practice name or IRI"
+            )
+        return Term.literal(text)  # bind() resolves it within the edition
     if param.type == "integer":
         if isinstance(raw, bool) or not re.fullmatch(r"[+-]?\d+", str(raw).strip()):
             raise ParameterError(f"parameter '{param.name}': {raw!r} is not an integer")
@@ -345,7 +366,8 @@ def bind(
             f"unknown parameter '{unknown[0]}' for query '{query.name}' (expected: {expected})"
         )
     bindings: dict[str, Term] = {}
-    for param in query.params.values():
+    # edition-element values are resolved within the edition, so editions are bound first
+    for param in sorted(query.params.values(), key=lambda p: p.type == "edition-element"):
         if param.name in values and values[param.name] is not None:
             raw = values[param.name]
         elif param.default is not None:
@@ -360,6 +382,8 @@ def bind(
         term = coerce(param, raw, base_iri)
         if param.type == "iri-or-id":
             term = _existing(param, raw, base_iri, exists)
+        elif param.type == "edition-element":
+            term = _edition_element(param, term.value, query, bindings, exists)
         bindings[param.name] = term
     return bindings
 
@@ -381,4 +405,63 @@ def _existing(param: QueryParam, raw: Any, base_iri: str, exists: Callable[[str]
     raise ParameterError(
         f"unknown {param.name.replace('_', ' ')} '{text}' "
         f"(parameter '{param.name}': <{candidates[0]}> is not in the dataset)"
+    )
+
+
+# ---------------------------------------------------------------- crosswalk editions
+
+
+def _targets() -> Any:
+    # imported here: the crosswalk package may grow modules that import this one
+    from itsm_prm.crosswalk import targets
+
+    return targets
+
+
+def _target(param: QueryParam, raw: Any) -> Any:
+    """The crosswalk target a value names: a key or short form (``2018``), a label, or the edition IRI."""
+    targets = _targets()
+    text = str(raw.value if isinstance(raw, Term) else raw).strip()
+    by_edition = {t.edition: t for t in targets.TARGETS.values()}
+    if text in by_edition:
+        return by_edition[text]
+    try:
+        return targets.resolve_target(text)
+    except targets.UnknownTarget as exc:
+        raise ParameterError(f"parameter '{param.name}': {exc}") from exc
+
+
+def edition_choices() -> list[str]:
+    """What an ``edition`` parameter accepts, as the API documents it: every key and short form."""
+    names: list[str] = []
+    for target in _targets().TARGETS.values():
+        names += [n for n in (target.key, target.short) if n not in names]
+    return names
+
+
+def _edition_element(
+    param: QueryParam, text: str, query: NamedQuery, bound: Mapping[str, Term], exists: Callable[[str], bool]
+) -> Term:
+    """The IRI of the element ``text`` names in the edition bound to the query's edition parameter.
+
+    Element IRIs name their edition (``id/iso20000-1/2005/clause/8.2``, ``id/itil/4/practice/…``), so a
+    clause number or practice name gives one candidate, and an IRI must lie under the edition's IRI.
+    """
+    editions = [bound[p.name] for p in query.params.values() if p.type == "edition" and p.name in bound]
+    edition = editions[0] if editions else None
+    if edition is None:
+        raise ParameterError(f"parameter '{param.name}' needs an edition (parameter 'edition')")
+    target = _target(param, edition.value)
+    prefix = f"{target.edition}/"
+    if re.match(r"^https?://", text, re.IGNORECASE):
+        candidate = text if text.startswith(prefix) else None
+    else:
+        local = text.strip("/").removeprefix(f"{target.element_kind}/")
+        if target.element_kind == "practice":  # "Incident management" → incident-management
+            local = re.sub(r"[\s_]+", "-", local.lower())
+        candidate = f"{prefix}{target.element_kind}/{local}"
+    if candidate is not None and is_iri(candidate) and exists(candidate):
+        return Term.iri(candidate)
+    raise ParameterError(
+        f"parameter '{param.name}': no {target.element_kind} '{text}' in {target.label}"
     )
