@@ -23,6 +23,7 @@ from itsm_prm import export as exporting
 from itsm_prm import queries, render
 from itsm_prm._version import __version__
 from itsm_prm.build import build as run_build
+from itsm_prm.cli_crosswalk import crosswalk
 from itsm_prm.cli_derive import derive_mappings
 from itsm_prm.config import Settings
 from itsm_prm.errors import ItsmPrmError, ParameterError, SelfCheckFailed, UserError
@@ -354,6 +355,7 @@ def serve(obj: Context, host: str, port: int, workers: int, base_url: str | None
 
 
 cli.add_command(derive_mappings)
+cli.add_command(crosswalk)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from itsm_prm._version import __version__
 from itsm_prm.api import (
+    crosswalk_downloads,
     downloads,
     errors,
     health,
@@ -75,7 +76,8 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     app.add_middleware(AccessLog)  # outermost: the logged time covers everything
 
     errors.install(app)
-    for module in (health, sparql, named_queries, downloads, ontology_docs, query_page, linked_data):
+    routers = (health, sparql, named_queries, downloads, crosswalk_downloads, ontology_docs, query_page)
+    for module in (*routers, linked_data):  # linked_data last: /id/{path} catches the rest
         app.include_router(module.router)
     named_queries.install(app)  # one operation per named query, so app.openapi() lists them at once
     return app
