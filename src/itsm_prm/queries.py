@@ -433,10 +433,7 @@ def _target(param: QueryParam, raw: Any) -> Any:
 
 def edition_choices() -> list[str]:
     """What an ``edition`` parameter accepts, as the API documents it: every key and short form."""
-    names: list[str] = []
-    for target in _targets().TARGETS.values():
-        names += [n for n in (target.key, target.short) if n not in names]
-    return names
+    return list(dict.fromkeys(n for t in _targets().TARGETS.values() for n in (t.key, t.short)))
 
 
 def _edition_element(

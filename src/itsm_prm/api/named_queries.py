@@ -215,6 +215,8 @@ def _parameter(param: QueryParam, python_name: str) -> inspect.Parameter:
         options["openapi_examples"] = {"example": {"summary": "example", "value": param.example}}
     if param.type == "iri":
         options["json_schema_extra"] = {"format": "iri"}
+    elif param.type == "edition":  # the documented choices; bind() also takes labels and edition IRIs
+        options["json_schema_extra"] = {"enum": queries.edition_choices()}
     if param.required and param.default is None:
         default: Any = inspect.Parameter.empty
     else:
