@@ -8,6 +8,7 @@ column of the query. A bad edition, process, outcome or clause exits with code 2
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -119,7 +120,7 @@ def _show(kg: KnowledgeGraph, name: str, params: dict[str, Any], columns: Column
         [header for header, _ in columns],
         [{header: row.get(variable) for header, variable in columns} for row in result.rows],
     )
-    render.result_table(table, render.console(click.get_text_stream("stdout")), kg.shorten)
+    render.result_table(table, render.console(sys.stdout), kg.shorten)
 
 
 @click.command()
