@@ -417,7 +417,7 @@ def _apply_review(derivation: Derivation, review: Review) -> list[_Record]:
                 relation=relation,
                 strength=int((decision or {}).get("strength", candidate.strength)),
                 rationale=first.rationale,
-                comment=_derived_comment(derivation, candidate),
+                comment=_derived_comment(derivation, candidate, decision),
                 derived_from=sorted({lk.record for chain in candidate.chains for lk in chain if lk.record}),
                 justification="https://w3id.org/semapv/vocab/MappingChaining",
                 note=decision["note"] if decision else None,
@@ -486,12 +486,14 @@ def _chain_words(derivation: Derivation, candidate: Candidate) -> str:
     return "; ".join(parts)
 
 
-def _derived_comment(derivation: Derivation, candidate: Candidate) -> str:
-    first = candidate.chains[0][0]
-    return (
-        f"Derived through the edition crosswalk: {_chain_words(derivation, candidate)}. "
-        f"At 2005: {first.comment}"
-    )
+def _derived_comment(
+    derivation: Derivation, candidate: Candidate, decision: dict[str, Any] | None = None
+) -> str:
+    chain = _chain_words(derivation, candidate)
+    if decision is not None:
+        # the reviewer's reason is the why of the record; the chain says where it came from
+        return f"{decision['note']} (Decided in review of the chain {chain}.)"
+    return f"Derived through the edition crosswalk: {chain}. At 2005: {candidate.chains[0][0].comment}"
 
 
 def _cardinalities(records: Sequence[_Record]) -> dict[int, str]:
