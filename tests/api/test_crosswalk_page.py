@@ -5,7 +5,7 @@ states it, against expectations written by hand (the 2005 gaps, CHAN × 9.2).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -120,12 +120,15 @@ def page_2005(client: TestClient) -> Node:
 # ---------------------------------------------------------------- status, type, switch
 
 
-def test_page_is_html_with_cache_and_security_headers(client: TestClient) -> None:
-    response = client.get("/crosswalk/2005")
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/html")
-    assert response.headers["etag"] and "max-age" in response.headers["cache-control"]
-    assert "script-src 'self'" in response.headers["content-security-policy"]
+def test_page_is_html_with_cache_headers_and_a_content_policy(client: TestClient) -> None:
+    for _ in range(2):  # the second answer comes from the answer cache: the same page, the same policy
+        response = client.get("/crosswalk/2005")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/html")
+        assert response.headers["etag"] and "max-age" in response.headers["cache-control"]
+        policy = dom(response.text).one("meta", http_equiv="Content-Security-Policy").attrs["content"]
+        assert "script-src 'self';" in policy and "default-src 'self';" in policy
+    assert client.get("/crosswalk/").text == client.get("/crosswalk").text  # the default edition
 
 
 def test_switch_links_every_target_and_marks_the_current_one(client: TestClient) -> None:
@@ -325,6 +328,17 @@ def test_every_link_of_the_pages_answers(client: TestClient) -> None:
             checked.add(href)
             assert client.get(href, headers={"Accept": BROWSER}).status_code == 200, href
     assert len(checked) > 100
+
+
+def test_links_and_policy_follow_the_public_base_url(make_client: Callable[..., TestClient]) -> None:
+    elsewhere = make_client(base_url="https://prm.example.org/sub", query_workers=1)
+    doc = dom(elsewhere.get("/crosswalk/2005").text)
+    tabs = [a.attrs["href"] for a in doc.one("nav", class_="xw-tabs").all("a")]
+    assert tabs[0] == "https://prm.example.org/sub/crosswalk/2005"
+    record = matrix_cell(doc, "CHAN", "9.2").one("a").attrs["href"]
+    assert record == "https://prm.example.org/sub/id/mapping-set/prm-iso20000-1-2005/CHAN-9.2"
+    policy = doc.one("meta", http_equiv="Content-Security-Policy").attrs["content"]
+    assert "script-src 'self' https://prm.example.org;" in policy  # the script comes from there
 
 
 # ---------------------------------------------------------------- a home without crosswalk data

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import JSONResponse
@@ -40,6 +40,7 @@ from itsm_prm.api.pages import (
     render,
     wants_html,
 )
+from itsm_prm.crosswalk.exports import FORMATS
 from itsm_prm.crosswalk.targets import TARGETS, Target, UnknownTarget, resolve_target
 from itsm_prm.knowledge_graph import KnowledgeGraph
 from itsm_prm.terms import QueryResult, Term
@@ -94,13 +95,14 @@ RELATIONS: dict[str, Relation] = {
 }
 UNKNOWN_RELATION = Relation("unknown", "?", "related to", "a relation this page does not know", 5)
 
-DOWNLOADS = (
-    ("sssom.tsv", "SSSOM TSV", "the mapping set with its metadata header, for sssom-py and spreadsheets"),
-    ("sssom.ttl", "SSSOM/RDF", "the same records as RDF (Turtle)"),
-    ("csv", "CSV", "one row per record, STRM-style columns"),
-    ("xlsx", "XLSX", "the CSV's columns as a workbook"),
-    ("oscal.json", "OSCAL JSON", "an OSCAL mapping collection"),
-)
+#: a line about each export format (the formats themselves: itsm_prm.crosswalk.exports.FORMATS)
+DOWNLOAD_NOTES = {
+    "sssom-tsv": "the mapping set with its metadata header, for sssom-py and spreadsheets",
+    "sssom-ttl": "the same records as RDF",
+    "csv": "one row per record, in the columns of a NIST IR 8477 set-theory relationship mapping",
+    "xlsx": "the same rows as a workbook",
+    "oscal-json": "for tools that read OSCAL",
+}
 
 
 # ---------------------------------------------------------------- view models
@@ -462,7 +464,8 @@ def build_view(site: Site, target: Target) -> CrosswalkView:
     if UNMAPPED not in view.missing_queries:
         view.unmapped = _unmapped(site, target)
     view.downloads = [
-        (site.url(f"download/crosswalk/{target.slug}.{ext}"), name, what) for ext, name, what in DOWNLOADS
+        (site.url(f"download/crosswalk/{f.filename(target)}"), f.title, DOWNLOAD_NOTES.get(f.name, ""))
+        for f in FORMATS.values()
     ]
     return view
 
@@ -470,30 +473,36 @@ def build_view(site: Site, target: Target) -> CrosswalkView:
 # ---------------------------------------------------------------- routes
 
 
-def _content_security_policy() -> str:
-    """The page loads nothing from another host, and runs only its own script file."""
+def content_security_policy(site_root: str) -> str:
+    """The page loads nothing from another host than the site's, and runs only its own script file.
+
+    Stated in a ``<meta>`` of the page, not a header: the answer cache keeps a page's body and a few
+    headers, and the policy must hold for every copy. The site's stylesheet and script may come from
+    ``base_url`` when that is another address of this service.
+    """
+    parts = urlsplit(site_root)
+    site = f" {parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
     return (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+        f"default-src 'self'; script-src 'self'{site}; style-src 'self'{site}; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'"
     )
 
 
 def _page(request: Request, kg: KnowledgeGraph, site: Site, target: Target, canonical: str) -> Response:
     etag = etag_for(kg, "crosswalk-page", target.key, site.root, SCRIPT_VERSION)
-    headers = {**cache_headers(etag), "Content-Security-Policy": _content_security_policy()}
     if (answer := conditional(request, etag)) is not None:
-        answer.headers.update(headers)
         return answer
-    build: Callable[[], CrosswalkView] = lambda: build_view(site, target)  # noqa: E731
-    view = cached(request, kg, f"crosswalk-view:{target.key}:{site.root}", build)
+    # the view once per dataset, target and site root; the page once per request line (answer cache)
+    view = cached(request, kg, f"crosswalk-view:{target.key}:{site.root}", lambda: build_view(site, target))
     context = {
         "title": f"Crosswalk to {target.label}",
         "view": view,
         "relations": list(RELATIONS.values()),
         "canonical": canonical,
         "script": site.url(f"static/{SCRIPT}?v={SCRIPT_VERSION}"),
+        "csp": content_security_policy(site.root),
     }
-    response = render(request, "crosswalk.html", context, site=site, headers=headers)
+    response = render(request, "crosswalk.html", context, site=site, headers=cache_headers(etag))
     remember(request, response)  # the next identical GET is answered before routing
     return response
 
@@ -520,6 +529,8 @@ def crosswalk_target(
     settings: Config,
 ) -> Response:
     site = Site(request, kg, settings)
+    if not target.strip("/ "):  # /crosswalk/ is /crosswalk
+        return crosswalk_default(request, kg, settings)
     try:
         chosen = resolve_target(target)
     except UnknownTarget as exc:
