@@ -150,6 +150,10 @@ class Subject:
     ident: str
     sort_key: tuple[Any, ...]
 
+    @property
+    def is_process(self) -> bool:
+        return self.sort_key[1] == 0  # outcomes are numbered from 1
+
 
 @dataclass(frozen=True)
 class Clause:
@@ -497,19 +501,22 @@ def _derived_comment(
 
 
 def _cardinalities(records: Sequence[_Record]) -> dict[int, str]:
+    """SSSOM cardinality of each record, counted within its level (processes apart from outcomes),
+    as in the 2005 set: a process and its own outcomes mapping to one clause is not "n:1"."""
     per_subject: dict[str, int] = {}
-    per_object: dict[str, int] = {}
+    per_object: dict[tuple[bool, str], int] = {}
     for r in records:
         if r.clause is None:
             continue
         per_subject[r.subject.iri] = per_subject.get(r.subject.iri, 0) + 1
-        per_object[r.clause.iri] = per_object.get(r.clause.iri, 0) + 1
+        key = (r.subject.is_process, r.clause.iri)
+        per_object[key] = per_object.get(key, 0) + 1
     result = {}
     for index, r in enumerate(records):
         if r.clause is None:
             result[index] = "1:0"
         else:
-            left = "n" if per_object[r.clause.iri] > 1 else "1"
+            left = "n" if per_object[(r.subject.is_process, r.clause.iri)] > 1 else "1"
             right = "n" if per_subject[r.subject.iri] > 1 else "1"
             result[index] = f"{left}:{right}"
     return result
