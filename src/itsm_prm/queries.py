@@ -29,7 +29,7 @@ import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pyparsing import ParseException
@@ -47,6 +47,9 @@ from itsm_prm.errors import (
 )
 from itsm_prm.sparql_policy import PARSER_LOCK
 from itsm_prm.terms import XSD_BOOLEAN, XSD_INTEGER, Term
+
+if TYPE_CHECKING:
+    from itsm_prm.crosswalk.targets import Target
 
 PARAM_TYPES = ("iri-or-id", "iri", "string", "integer", "boolean", "edition", "edition-element")
 TEXT_KEYS = ("summary", "description")
@@ -418,7 +421,7 @@ def _targets() -> Any:
     return targets
 
 
-def _target(param: QueryParam, raw: Any) -> Any:
+def _target(param: QueryParam, raw: Any) -> Target:
     """The crosswalk target a value names: a key or short form (``2018``), a label, or the edition IRI."""
     targets = _targets()
     text = str(raw.value if isinstance(raw, Term) else raw).strip()
@@ -444,11 +447,11 @@ def _edition_element(
     Element IRIs name their edition (``id/iso20000-1/2005/clause/8.2``, ``id/itil/4/practice/…``), so a
     clause number or practice name gives one candidate, and an IRI must lie under the edition's IRI.
     """
-    editions = [bound[p.name] for p in query.params.values() if p.type == "edition" and p.name in bound]
-    edition = editions[0] if editions else None
-    if edition is None:
-        raise ParameterError(f"parameter '{param.name}' needs an edition (parameter 'edition')")
-    target = _target(param, edition.value)
+    editions = [p for p in query.params.values() if p.type == "edition"]
+    if not editions or editions[0].name not in bound:
+        named = f"parameter '{editions[0].name}'" if editions else "an edition parameter"
+        raise ParameterError(f"parameter '{param.name}' needs an edition ({named})")
+    target = _target(param, bound[editions[0].name].value)
     prefix = f"{target.edition}/"
     if re.match(r"^https?://", text, re.IGNORECASE):
         candidate = text if text.startswith(prefix) else None

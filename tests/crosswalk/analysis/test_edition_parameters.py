@@ -104,3 +104,13 @@ def test_edition_choices_are_the_keys_and_short_forms() -> None:
     assert queries.edition_choices() == [
         "iso20000-1:2005", "2005", "iso20000-1:2011", "2011", "iso20000-1:2018", "2018", "itil4"
     ]
+
+
+def test_element_without_an_edition_value_is_refused() -> None:
+    optional = queries.parse_query_text(
+        "#+ params: {element: {type: edition-element, required: true}, edition: {type: edition}}\n"
+        "SELECT ?edition ?element WHERE { ?element ?p ?edition }\n",
+        "optional-edition",
+    )
+    with pytest.raises(ParameterError, match=r"parameter 'element' needs an edition \(parameter 'edition'\)"):
+        queries.bind(optional, {"element": "8.2"}, base_iri=BASE, exists=KNOWN.__contains__)
