@@ -171,7 +171,7 @@ def info(obj: Context, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(details.to_dict(), indent=2))
         return
-    render.info_text(details, render.console(click.get_text_stream("stdout")), kg.shorten)
+    render.info_text(details, render.console(sys.stdout), kg.shorten)
 
 
 @cli.command()
@@ -240,7 +240,7 @@ def query(obj: Context, name: str | None, pairs: tuple[str, ...], fmt: str, list
     """
     catalog = queries.load_catalog(obj.settings.resources_root() / "queries")
     if list_only:
-        render.catalog_table(catalog, render.console(click.get_text_stream("stdout")))
+        render.catalog_table(catalog, render.console(sys.stdout))
         return
     if not name:
         raise click.UsageError("give a query NAME or FILE.rq, or --list")
@@ -261,7 +261,7 @@ def query(obj: Context, name: str | None, pairs: tuple[str, ...], fmt: str, list
         result if isinstance(result, QueryResult | bool) else QueryResult.from_triples(result)
     )
     if fmt == "table":
-        render.result_table(table, render.console(click.get_text_stream("stdout")), kg.shorten)
+        render.result_table(table, render.console(sys.stdout), kg.shorten)
     else:
         click.echo(serialize(table, fmt), nl=False)
 
@@ -295,7 +295,7 @@ def export_command(obj: Context, fmt: str, graphs: tuple[str, ...], output: Path
     kg = obj.load()
     data = kg.export(fmt, list(graphs) or None)
     if output is None:
-        stream = click.get_binary_stream("stdout")
+        stream = sys.stdout.buffer
         stream.write(data)
         stream.flush()
         return

@@ -7,6 +7,7 @@ the dataset does not hold, an output path that cannot be written, binary output 
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -18,7 +19,7 @@ from itsm_prm.export import write_atomic
 
 
 def _stdout_is_terminal() -> bool:
-    return click.get_binary_stream("stdout").isatty()
+    return sys.stdout.buffer.isatty()
 
 
 @click.command(name="crosswalk")
@@ -75,7 +76,7 @@ def crosswalk(obj: object, to: str, fmt: str, output: Path | None) -> int:
         click.echo(f"itsm-prm: error: {' '.join(str(exc).split())}", err=True)
         return 1
     if output is None:
-        stream = click.get_binary_stream("stdout")
+        stream = sys.stdout.buffer
         stream.write(data)
         stream.flush()
         return 0
