@@ -22,6 +22,12 @@ from itsm_prm.terms import QueryResult, Term, Triple, to_term
 ASK_SUBJECT = "ASK { ?s ?p ?o }"
 
 
+@functools.lru_cache(maxsize=512)
+def _check_policy(sparql: str) -> None:
+    """Parse and apply the query policy; raises for a refused query (failures are not cached)."""
+    queries.parse_sparql(sparql)
+
+
 class KnowledgeGraph:
     """A compiled dataset loaded into a store. Get one with :func:`itsm_prm.load`::
 
@@ -62,7 +68,7 @@ class KnowledgeGraph:
     def query(self, sparql: str, **bindings: Any) -> QueryResult | bool | list[Triple]:
         """Run SPARQL over the union of all graphs; keyword arguments bind variables
         (use ``Term.iri(...)`` for IRIs; plain ``str``/``int``/``bool`` become literals)."""
-        queries.parse_sparql(sparql)  # policy: refuses SERVICE
+        _check_policy(sparql)  # refuses SERVICE; the same text is parsed once
         return self.store.query(sparql, {name: to_term(value) for name, value in bindings.items()})
 
     def exists(self, iri: str) -> bool:
