@@ -4,64 +4,33 @@ server (``server_url``), on a laptop-sized window. ``make test`` installs Chromi
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from itsm_prm.crosswalk.targets import TARGETS
 from itsm_prm.knowledge_graph import KnowledgeGraph
 from itsm_prm.terms import QueryResult
+from tests.e2e.browser import Traffic, launch, recording_context, requires_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 LAPTOP = {"width": 1366, "height": 768}
 CHAN_9_2 = 'tr[data-process="CHAN"] td[data-element="9.2"]'
 RECORD = "https://w3id.org/itsm-prm/id/mapping-set/prm-iso20000-1-2005/CHAN-9.2"
 
-pytestmark = pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None, reason=f"{CHROMIUM} is not installed (`make test` installs it)"
-)
-
-
-@dataclass
-class Traffic:
-    """Everything the browser asked for, and what went wrong on the page."""
-
-    urls: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def hosts(self) -> set[str]:
-        return {urlsplit(u).netloc for u in self.urls if urlsplit(u).scheme in ("http", "https", "ws", "wss")}
+pytestmark = requires_chromium
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    yield from launch()
 
 
 @pytest.fixture
 def context_and_traffic(browser: Browser) -> Iterator[tuple[BrowserContext, Traffic]]:
-    context = browser.new_context(viewport=LAPTOP)
-    context.set_default_timeout(20_000)
-    traffic = Traffic()
-    context.on("request", lambda request: traffic.urls.append(request.url))
-    yield context, traffic
-    context.close()
+    yield from recording_context(browser, viewport=LAPTOP)
 
 
 def open_page(context: BrowserContext, traffic: Traffic, url: str) -> Page:

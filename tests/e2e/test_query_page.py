@@ -6,62 +6,31 @@ browser downloads are never used.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page
 
 from itsm_prm.knowledge_graph import KnowledgeGraph
 from itsm_prm.terms import QueryResult
+from tests.e2e.browser import Traffic, launch, recording_context, requires_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 BASE = "https://w3id.org/itsm-prm/"
 ACTIVE = ".tabPanel.active"
 ROWS = f"{ACTIVE} .yasr table.dataTable tbody tr"
 
-pytestmark = pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None, reason=f"{CHROMIUM} is not installed (`make test` installs it)"
-)
-
-
-@dataclass
-class Traffic:
-    """Everything the browser asked for, and what went wrong on the page."""
-
-    urls: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def hosts(self) -> set[str]:
-        return {urlsplit(u).netloc for u in self.urls if urlsplit(u).scheme in ("http", "https", "ws", "wss")}
+pytestmark = requires_chromium
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    yield from launch()
 
 
 @pytest.fixture
 def context_and_traffic(browser: Browser) -> Iterator[tuple[BrowserContext, Traffic]]:
-    context = browser.new_context()
-    context.set_default_timeout(20_000)
-    traffic = Traffic()
-    context.on("request", lambda request: traffic.urls.append(request.url))
-    yield context, traffic
-    context.close()
+    yield from recording_context(browser)
 
 
 def open_query_page(context: BrowserContext, traffic: Traffic, server_url: str) -> Page:
