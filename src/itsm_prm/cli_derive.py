@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 import click
 
 from itsm_prm.crosswalk import derive
 from itsm_prm.crosswalk.targets import resolve_target
+from itsm_prm.export import write_atomic
 
 
 @click.command(name="derive-mappings")
@@ -56,11 +53,6 @@ def derive_mappings(obj: object, to: str, check: bool, pending: bool) -> int:
             return 1
         click.echo(f"{out.name} is up to date")
         return 0
-    # Atomic write: a failed run never leaves half a file behind.
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=out.parent, delete=False, suffix=".tmp"
-    ) as tmp:
-        tmp.write(text)
-    os.replace(tmp.name, out)
-    click.echo(f"wrote {Path(out).name}: {text.count('a prm:MappingRecord')} records")
+    write_atomic(out, text.encode("utf-8"))  # a failed run never leaves half a file behind
+    click.echo(f"wrote {out.name}: {text.count('a prm:MappingRecord')} records")
     return 0
