@@ -201,6 +201,24 @@ def test_void_subsets_and_linkset(client: TestClient, kg: KnowledgeGraph) -> Non
     assert int(void.value(MAPPING_SET, VOID.triples)) > 24
 
 
+def test_void_lists_the_crosswalk_files_of_a_crosswalk_linkset(client: TestClient) -> None:
+    void = void_of(client)
+    crosswalk = URIRef(BASE + "id/mapping-set/prm-iso20000-1-2018")
+    assert (crosswalk, RDF.type, VOID.Linkset) in void
+    files = {str(f) for f in void.objects(crosswalk, DCAT.distribution)}
+    assert files == {
+        f"http://testserver/download/crosswalk/prm-iso20000-1-2018.{suffix}"
+        for suffix in ("sssom.tsv", "sssom.ttl", "csv", "xlsx", "oscal.json")
+    }
+    xlsx = URIRef("http://testserver/download/crosswalk/prm-iso20000-1-2018.xlsx")
+    assert (xlsx, DCAT.mediaType, URIRef(
+        "https://www.iana.org/assignments/media-types/application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )) in void
+    # the model's references to 15504-5 are a linkset too, but no crosswalk target: no such files
+    assert list(void.objects(MAPPING_SET, DCAT.distribution)) == []
+    assert client.get("/download/crosswalk/prm-iso20000-1-2018.xlsx").status_code == 200
+
+
 def test_void_data_service(client: TestClient) -> None:
     void = void_of(client)
     services = list(void.subjects(RDF.type, DCAT.DataService))

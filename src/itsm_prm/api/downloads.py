@@ -38,6 +38,8 @@ from itsm_prm.api.pages import (
     not_acceptable,
     render,
 )
+from itsm_prm.crosswalk.exports import FORMATS as CROSSWALK_FORMATS
+from itsm_prm.crosswalk.targets import TARGETS
 from itsm_prm.export import compact_jsonld, short_graph_name
 from itsm_prm.knowledge_graph import KnowledgeGraph
 from itsm_prm.prefixes import PRM_NAMESPACE
@@ -478,7 +480,7 @@ def void_graph(kg: KnowledgeGraph, root: str) -> Graph:
         g.add((subset, DCTERMS.isPartOf, dataset))
         g.add((subset, VOID.sparqlEndpoint, sparql))
 
-    _linksets(g, kg, dataset)
+    _linksets(g, kg, dataset, root)
 
     service = URIRef(root + "sparql#service")
     g.add((service, RDF.type, DCAT.DataService))
@@ -513,8 +515,9 @@ def _vocabularies(kg: KnowledgeGraph) -> list[str]:
     return sorted(found)
 
 
-def _linksets(g: Graph, kg: KnowledgeGraph, dataset: URIRef) -> None:
-    """One ``void:Linkset`` per mapping set: the set-theory and SKOS predicates, targets, link count."""
+def _linksets(g: Graph, kg: KnowledgeGraph, dataset: URIRef, root: str) -> None:
+    """One ``void:Linkset`` per mapping set: the set-theory and SKOS predicates, targets, link count,
+    and for a crosswalk set its downloadable files (SSSOM, STRM spreadsheets, OSCAL)."""
     supers: dict[str, set[str]] = {}
     for row in _rows(kg.store.query(_SUPER_PROPERTIES)):
         if row["this"] is not None and row["super"] is not None:
@@ -550,10 +553,25 @@ def _linksets(g: Graph, kg: KnowledgeGraph, dataset: URIRef) -> None:
             if r["p"] is not None and r["p"].value in predicates
         }
         g.add((linkset, VOID.triples, Literal(len(links), datatype=XSD.integer)))
+        _crosswalk_distributions(g, linkset, root)
         for side, prop in (("mappingSubject", VOID.subjectsTarget), ("mappingObject", VOID.objectsTarget)):
             rows = _rows(kg.store.query(_TARGET_GRAPH % side, {"this": Term.iri(iri), "inferred": inferred}))
             if rows and rows[0]["g"] is not None:
                 g.add((linkset, prop, URIRef(rows[0]["g"].value)))
+
+
+def _crosswalk_distributions(g: Graph, linkset: URIRef, root: str) -> None:
+    """The /download/crosswalk/… files of the crosswalk target whose mapping set this linkset is."""
+    target = next((t for t in TARGETS.values() if t.mapping_set == str(linkset)), None)
+    if target is None:
+        return
+    for fmt in CROSSWALK_FORMATS.values():
+        url = URIRef(f"{root}download/crosswalk/{fmt.filename(target)}")
+        g.add((linkset, DCAT.distribution, url))
+        g.add((url, RDF.type, DCAT.Distribution))
+        g.add((url, DCTERMS.title, Literal(f"{target.label} crosswalk ({fmt.title})", lang="en")))
+        g.add((url, DCAT.downloadURL, url))
+        g.add((url, DCAT.mediaType, URIRef(IANA + fmt.media_type.split(";")[0])))
 
 
 def _serialise(graph: Graph, fmt: str) -> bytes:
