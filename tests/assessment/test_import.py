@@ -564,3 +564,13 @@ def test_an_unknown_format_name_is_refused() -> None:
 )
 def test_content_sniffing_reads_a_csv_without_a_name(loader: Callable[[bytes], Graph]) -> None:
     assert isomorphic(loader(fill_csv(INPUT, RATINGS)), fixture_graph())
+
+
+def test_rdf_xml_with_an_entity_declaration_is_refused() -> None:
+    document = b"""<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [<!ENTITY a "aaaaaaaaaa">]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>"""
+    with pytest.raises(
+        InputError, match=r"^assessment.rdf: RDF/XML with a DOCTYPE or ENTITY declaration is refused"
+    ):
+        load_assessment(document, filename="assessment.rdf")
