@@ -93,7 +93,7 @@ def test_csv_template_is_utf8_with_a_byte_order_mark_for_spreadsheet_programs() 
 
 def test_xlsx_template_has_ratings_and_input_sheets_with_bold_frozen_headers() -> None:
     book = load_workbook(io.BytesIO(write_template("xlsx")))
-    assert book.sheetnames == ["Ratings", "Input"]
+    assert book.sheetnames == ["Ratings", "Input", "Help"]
     ratings, inputs = book["Ratings"], book["Input"]
     assert [c.value for c in ratings[1]] == list(HEADERS)
     assert all(c.font.bold for c in ratings[1])
@@ -103,6 +103,8 @@ def test_xlsx_template_has_ratings_and_input_sheets_with_bold_frozen_headers() -
     assert [c.value for c in inputs[1]] == ["field", "value", "help"]
     assert inputs["A2"].value == "assessment id" and inputs["A12"].value == "target level INC"
     assert inputs.max_row == 1 + 10 + 10
+    explained = [row[0] for row in book["Help"].iter_rows(min_row=2, max_row=12, values_only=True)]
+    assert explained == list(HEADERS)
 
 
 def _validation_cells(sheet: object, formula: str) -> set[str]:

@@ -89,20 +89,30 @@ MAX_UNPACKED_XLSX_BYTES = 200 * 1024 * 1024
 class Column:
     name: str
     width: int  # XLSX width in characters
+    help: str  # the "Help" sheet of the XLSX template
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("process", 9),
-    Column("process_name", 26),
-    Column("kind", 10),
-    Column("item", 16),
-    Column("item_text", 60),
-    Column("rating", 8),
-    Column("percent", 9),
-    Column("not_applicable", 14),
-    Column("justification", 30),
-    Column("evidence", 30),
-    Column("comment", 40),
+    Column("process", 9, "Process ID (INC, PRO, CHAN, CONF, REL, SLM, ITFM, CAP, ITSCM, AVA)"),
+    Column("process_name", 26, "The process name (for reading only)"),
+    Column("kind", 10, "attribute, outcome or level (for reading only: the item decides)"),
+    Column("item", 16, "PA 1.1 to PA 5.2, an outcome ID such as INC.3, or 'capability level'"),
+    Column("item_text", 60, "The attribute name or the outcome statement (for reading only)"),
+    Column(
+        "rating",
+        8,
+        "N (0-15 %), P (>15-50 %), L (>50-85 %) or F (>85-100 %); on the level row a capability level 0-5. "
+        "A row with no rating and no not_applicable is skipped",
+    ),
+    Column("percent", 9, "Optional: the achievement in percent (0-100), inside the band of the rating"),
+    Column("not_applicable", 14, "yes for an optional outcome that does not apply; give a justification"),
+    Column("justification", 30, "Why the outcome is not applicable"),
+    Column(
+        "evidence",
+        30,
+        "Evidence items separated by ; (a URL at the end of an item says where it is kept)",
+    ),
+    Column("comment", 40, "The assessor's comment"),
 )
 HEADERS = tuple(c.name for c in COLUMNS)
 _COL = {name: index for index, name in enumerate(HEADERS)}
@@ -368,6 +378,26 @@ def _xlsx_template(cat: Catalogue) -> bytes:
     targets.showErrorMessage = True
     targets.add(f"B{first_target}:B{info.max_row}")
     info.add_data_validation(targets)
+
+    help_sheet = book.create_sheet("Help")
+    help_sheet.append(["column", "what to write"])
+    for column in COLUMNS:
+        help_sheet.append([column.name, column.help])
+    help_sheet.append([])
+    help_sheet.append(
+        [
+            "capability level",
+            "Derived from the ratings by the ISO/IEC 15504-2 rule: level n when every attribute of level n "
+            "is L or F and every attribute of the lower levels is F",
+        ]
+    )
+    help_sheet.append(["Input sheet", "One value per field; assessors and participants separated by ;"])
+    for cell in help_sheet["A"]:
+        cell.font = bold
+    for cell in help_sheet[1]:
+        cell.font = bold
+    help_sheet.column_dimensions["A"].width = 18
+    help_sheet.column_dimensions["B"].width = 110
 
     book.properties.creator = "itsm-prm"
     book.properties.title = "ISO/IEC 15504-2 assessment template (itsm-prm)"
