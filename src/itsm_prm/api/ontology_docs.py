@@ -99,6 +99,10 @@ def anchor_terms(page: str, fids: dict[str, str], namespace: str) -> str:
     return _ANCHOR.sub(lambda m: m.group(1) + renames.get(m.group(2), m.group(2)) + '"', page)
 
 
+# Anchors follow the core ontology's namespace: modules such as the assessment vocabulary declare their own.
+_VANN_NAMESPACE_URI = URIRef("http://purl.org/vocab/vann/preferredNamespaceUri")
+
+
 def _pylode(kg: KnowledgeGraph) -> str:
     """pyLODE's page for the compiled ontology, term anchors renamed to local names (about a second)."""
     from pylode import OntPub  # imported here: it loads its background ontologies on import
