@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
@@ -246,3 +247,24 @@ def test_process_names_from_the_knowledge_graph(kg: KnowledgeGraph) -> None:
     ]
     assert names[PROCESS + "INC"] == "Incident Management"
     assert names[PROCESS + "ITSCM"] == "IT Service Continuity Management"
+
+
+def test_profile_of_the_complete_example(kg: KnowledgeGraph) -> None:
+    example = Path(__file__).parents[2] / "data" / "examples" / "assessments" / "valid-all-ten.ttl"
+    profile = build_profile(Graph().parse(example, format="turtle"), process_names(kg))
+    # levels read by hand from the example's ratings with the rule (e.g. SLM: 1.1-2.2 F, 3.1 P → 2)
+    assert [(p.process_id, p.target_level, p.derived_level) for p in profile.processes] == [
+        ("INC", 3, 2),
+        ("PRO", 2, 2),
+        ("CHAN", 3, 3),
+        ("CONF", 2, 1),
+        ("REL", 2, 1),
+        ("SLM", 3, 2),
+        ("ITFM", 2, 2),
+        ("CAP", 1, 0),
+        ("ITSCM", 2, 1),
+        ("AVA", 2, 2),
+    ]
+    stated = {p.process_id: p.stated_level for p in profile.processes if p.stated_level is not None}
+    assert stated == {p.process_id: p.derived_level for p in profile.processes if p.process_id in stated}
+    assert len(stated) == 8
