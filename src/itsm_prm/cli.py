@@ -24,6 +24,7 @@ from itsm_prm import queries, render
 from itsm_prm._version import __version__
 from itsm_prm.build import build as run_build
 from itsm_prm.cli_analysis import register as register_analysis
+from itsm_prm.cli_assess import assess
 from itsm_prm.cli_crosswalk import crosswalk
 from itsm_prm.cli_derive import derive_mappings
 from itsm_prm.config import Settings
@@ -358,6 +359,7 @@ def serve(obj: Context, host: str, port: int, workers: int, base_url: str | None
 cli.add_command(derive_mappings)
 register_analysis(cli)  # mappings, clause, coverage, gaps, changes
 cli.add_command(crosswalk)
+cli.add_command(assess)
 
 
 def main() -> None:
