@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import SH, Graph, URIRef
+from rdflib import SH, BNode, Graph, URIRef
+from rdflib.term import Node
 
 from itsm_prm.assessment.validate import _one_line, validate_assessment
 from itsm_prm.errors import ConfigError
@@ -208,3 +209,24 @@ def test_sparql_constraints_may_not_hold_comments() -> None:
     )
     with pytest.raises(ConfigError, match="comment"):
         _one_line("SELECT $this WHERE {\n  # why\n  $this ?p ?o }", Path("x.ttl"))
+
+
+def test_blank_node_identifiers_of_any_form_are_accepted(kg: KnowledgeGraph) -> None:
+    """rdflib accepts blank-node ids Oxigraph would refuse; results still land on the process."""
+    graph = Graph().parse(
+        data=CASES["an attribute rating without letter (reported at its process)"][0], format="turtle"
+    )
+    renamed = Graph()
+    names: dict[BNode, BNode] = {}
+
+    def rename(node: Node) -> Node:
+        return (
+            names.setdefault(node, BNode(f"rating #{len(names)} of INC")) if isinstance(node, BNode) else node
+        )
+
+    for s, p, o in graph:
+        renamed.add((rename(s), p, rename(o)))
+    report = validate_assessment(kg, renamed)
+    assert [(r.focus, r.message) for r in report.results] == [
+        (f"{A}/INC", "Incident Management: an attribute rating gives one rating letter (asmt:rating).")
+    ]

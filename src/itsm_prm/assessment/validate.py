@@ -129,24 +129,18 @@ def _one_line(sparql: str, path: Path) -> str:
     return " ".join(line.strip() for line in sparql.splitlines() if line.strip())
 
 
-def _to_ox(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(node, URIRef):
-        return ox.NamedNode(str(node))
-    if isinstance(node, BNode):
-        return ox.BlankNode(str(node))
-    assert isinstance(node, Literal)
-    if node.language:
-        return ox.Literal(str(node), language=node.language)
-    if node.datatype is not None:
-        return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+def _literal_to_ox(node: Literal) -> ox.Literal:
+    try:
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        if node.datatype is not None:
+            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+    except ValueError:  # a tag rdflib accepts but Oxigraph does not: the text is what the rules read
+        pass
     return ox.Literal(str(node))
 
 
-def _from_ox(term: Any) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
+def _from_ox_literal(term: ox.Literal) -> Literal:
     if term.language:
         return Literal(term.value, lang=term.language)
     return Literal(term.value, datatype=URIRef(term.datatype.value))
@@ -158,15 +152,37 @@ class _OxigraphQueryGraph(Graph):
     pyshacl runs each SPARQL constraint once per focus node through ``graph.query(text)``:
     rdflib would parse the text every time (0.1-0.4 s each) and evaluate it 15-90x slower
     than Oxigraph. Core constraints keep using the Memory store. The graph must not change
-    after construction (the assessment shapes have no SHACL rules).
+    after construction (the assessment shapes have no SHACL rules). Blank nodes get fresh
+    Oxigraph identifiers, mapped both ways, so any rdflib identifier is accepted.
     """
 
     def __init__(self, triples: Iterable[tuple[Node, Node, Node]]) -> None:
         super().__init__()
         for t in triples:
             self.add(t)
+        self._to_ox_bnode: dict[BNode, ox.BlankNode] = {}
+        self._from_ox_bnode: dict[ox.BlankNode, BNode] = {}
         self._ox = ox.Store()
-        self._ox.bulk_extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in self)  # type: ignore[arg-type]
+        self._ox.bulk_extend(ox.Quad(self._to_ox(s), self._to_ox(p), self._to_ox(o)) for s, p, o in self)  # type: ignore[arg-type]
+
+    def _to_ox(self, node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        if isinstance(node, URIRef):
+            return ox.NamedNode(str(node))
+        if isinstance(node, BNode):
+            mapped = self._to_ox_bnode.get(node)
+            if mapped is None:
+                mapped = self._to_ox_bnode[node] = ox.BlankNode()
+                self._from_ox_bnode[mapped] = node
+            return mapped
+        assert isinstance(node, Literal)
+        return _literal_to_ox(node)
+
+    def _from_ox(self, term: Any) -> Node:
+        if isinstance(term, ox.NamedNode):
+            return URIRef(term.value)
+        if isinstance(term, ox.BlankNode):
+            return self._from_ox_bnode.get(term) or BNode(term.value)
+        return _from_ox_literal(term)
 
     def query(  # type: ignore[override]
         self,
@@ -182,7 +198,7 @@ class _OxigraphQueryGraph(Graph):
             return super().query(
                 query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs
             )
-        substitutions = {ox.Variable(str(k)): _to_ox(v) for k, v in (initBindings or {}).items()}
+        substitutions = {ox.Variable(str(k)): self._to_ox(v) for k, v in (initBindings or {}).items()}
         solutions = self._ox.query(query_object, substitutions=substitutions or None)
         if isinstance(solutions, ox.QueryBoolean):
             answer = Result("ASK")
@@ -193,7 +209,7 @@ class _OxigraphQueryGraph(Graph):
         answer = Result("SELECT")
         answer.vars = [Variable(n) for n in names]
         answer.bindings = [
-            {Variable(n): _from_ox(row[n]) for n in names if row[n] is not None} for row in solutions
+            {Variable(n): self._from_ox(row[n]) for n in names if row[n] is not None} for row in solutions
         ]
         return answer
 
