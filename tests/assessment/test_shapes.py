@@ -230,3 +230,12 @@ def test_blank_node_identifiers_of_any_form_are_accepted(kg: KnowledgeGraph) -> 
     assert [(r.focus, r.message) for r in report.results] == [
         (f"{A}/INC", "Incident Management: an attribute rating gives one rating letter (asmt:rating).")
     ]
+
+
+def test_data_without_an_assessment_does_not_conform(kg: KnowledgeGraph) -> None:
+    graph = Graph().parse(data='<urn:x> <http://www.w3.org/2000/01/rdf-schema#label> "x" .', format="turtle")
+    report = validate_assessment(kg, graph)
+    assert not report.conforms
+    assert [r.message for r in report.results] == [
+        "The data holds no assessment (a node of type asmt:Assessment)."
+    ]

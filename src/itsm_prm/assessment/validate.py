@@ -242,6 +242,21 @@ def _capability_level_results(data: Graph, names: dict[Node, str]) -> list[Valid
     from itsm_prm.assessment.levels import attribute_letters, derive_level  # the one level rule
 
     results: list[ValidationResult] = []
+    if not any(data.triples((None, RDF.type, ASMT.Assessment))) and not any(
+        data.triples((None, ASMT.input, None))
+    ):
+        # shapes only check what is there: an empty or unrelated file would otherwise "conform"
+        results.append(
+            ValidationResult(
+                severity="Violation",
+                focus=str(ASMT.Assessment),
+                focus_label="assessment",
+                path=None,
+                value=None,
+                message="The data holds no assessment (a node of type asmt:Assessment).",
+                shape=None,
+            )
+        )
     for node, value in data.subject_objects(ASMT.derivedCapabilityLevel):
         results.append(
             ValidationResult(
