@@ -99,23 +99,24 @@ def anchor_terms(page: str, fids: dict[str, str], namespace: str) -> str:
     return _ANCHOR.sub(lambda m: m.group(1) + renames.get(m.group(2), m.group(2)) + '"', page)
 
 
-# Anchors follow the core ontology's namespace: modules such as the assessment vocabulary declare their own.
-_VANN_NAMESPACE_URI = URIRef("http://purl.org/vocab/vann/preferredNamespaceUri")
-
-
 def _pylode(kg: KnowledgeGraph) -> str:
     """pyLODE's page for the compiled ontology, term anchors renamed to local names (about a second)."""
     from pylode import OntPub  # imported here: it loads its background ontologies on import
 
+    # pyLODE documents one ontology: modules such as the assessment vocabulary bring their own
+    # owl:Ontology header and namespace, which would otherwise win at random. Their terms stay.
+    core = URIRef(kg.settings.base_iri + "ontology")
+    modules = {s for s in kg.ontology_graph.subjects(RDF.type, OWL.Ontology) if s != core}
     graph = Graph()
     for triple in kg.ontology_graph:  # a copy: pyLODE adds its own inferences to the graph it gets
-        graph.add(triple)
+        if triple[0] not in modules:
+            graph.add(triple)
     for name, namespace in kg.prefixes.items():
         graph.bind(name, namespace)
     doc = OntPub(ontology=graph, sort_subjects=True)  # a stable, alphabetical table of contents
     page = doc.make_html()
     namespace = next(
-        (str(ns) for ns in graph.objects(None, URIRef("http://purl.org/vocab/vann/preferredNamespaceUri"))),
+        (str(ns) for ns in graph.objects(core, URIRef("http://purl.org/vocab/vann/preferredNamespaceUri"))),
         kg.settings.base_iri + "ontology#",
     )
     return anchor_terms(page, dict(doc.fids), namespace)
