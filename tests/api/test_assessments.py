@@ -195,3 +195,46 @@ def test_upload_page_shows_a_bad_file_as_an_error(client: TestClient, valid_ttl:
     response = client.post("/assess", files=files)
     assert response.status_code == 400
     assert 'id="upload-error"' in response.text and "broken.ttl line" in response.text
+
+
+NO_ASSESSMENT = b"@prefix x: <https://example.org/> .\nx:a x:b x:c .\n"
+
+
+def test_validate_a_file_without_an_assessment_is_a_report(client: TestClient) -> None:
+    response = client.post(VALIDATE, content=NO_ASSESSMENT, headers={"Content-Type": "text/turtle"})
+    assert response.status_code == 200, response.text
+    assert response.json()["conforms"] is False
+
+
+def test_profile_of_a_file_without_an_assessment_is_400(client: TestClient) -> None:
+    response = client.post(PROFILE, content=NO_ASSESSMENT, headers={"Content-Type": "text/turtle"})
+    assert response.status_code == 400
+    assert "asmt:Assessment" in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "expected"),
+    [
+        ("multipart/form-data", b"xx", "not a readable multipart/form-data body"),
+        (
+            "multipart/form-data; boundary=zz",
+            b'--zz\r\nContent-Disposition: form-data; name="other"\r\n\r\n1\r\n--zz--\r\n',
+            "no file field 'file'",
+        ),
+        (
+            "multipart/form-data; boundary=zz",
+            b'--zz\r\nContent-Disposition: form-data; name="file"; filename="a.ttl"\r\n\r\n\r\n--zz--\r\n',
+            "no file chosen",
+        ),
+    ],
+)
+def test_bad_form_uploads_are_400(client: TestClient, content_type: str, body: bytes, expected: str) -> None:
+    response = client.post(VALIDATE, content=body, headers={"Content-Type": content_type})
+    assert response.status_code == 400
+    assert expected in response.json()["error"]
+
+
+def test_upload_page_refuses_an_unsupported_body_with_415(client: TestClient) -> None:
+    response = client.post("/assess", content=b"x", headers={"Content-Type": "text/plain"})
+    assert response.status_code == 415
+    assert 'id="upload-error"' in response.text

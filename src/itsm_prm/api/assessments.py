@@ -21,6 +21,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from rdflib import Graph
 from starlette.concurrency import run_in_threadpool
 
 from itsm_prm.api.errors import status_of
@@ -113,21 +114,32 @@ async def read_upload(request: Request) -> Upload:
 # ---------------------------------------------------------------- the core, off the event loop
 
 
-def _assess(
-    kg: KnowledgeGraph, names: dict[str, str], upload: Upload
-) -> tuple[Any, ValidationReport, Profile]:
+def _check(kg: KnowledgeGraph, upload: Upload) -> tuple[Graph, ValidationReport]:
     graph = load_assessment(
         upload.data, upload.fmt, upload.filename, kg=kg, max_bytes=kg.settings.max_input_bytes
     )
-    report = validate_assessment(kg, graph)
+    return graph, validate_assessment(kg, graph)
+
+
+def _check_and_profile(
+    kg: KnowledgeGraph, names: dict[str, str], upload: Upload
+) -> tuple[Graph, ValidationReport, Profile]:
+    graph, report = _check(kg, upload)
+    # after validation: a file without an assessment is a finding there, but has no profile (400)
     return graph, report, build_profile(graph, names=names)
 
 
-async def assess(request: Request, kg: KnowledgeGraph) -> tuple[Any, ValidationReport, Profile, Upload]:
+async def assess(
+    request: Request, kg: KnowledgeGraph, *, profile: bool = True
+) -> tuple[Graph, ValidationReport, Profile | None, Upload]:
+    """Read the body, validate it and (with ``profile``) derive its profile, off the event loop."""
     upload = await read_upload(request)
+    if not profile:
+        graph, report = await run_in_threadpool(_check, kg, upload)
+        return graph, report, None, upload
     names = cached(request, kg, "assessment-process-names", lambda: process_names(kg))
-    graph, report, profile = await run_in_threadpool(_assess, kg, names, upload)
-    return graph, report, profile, upload
+    graph, report, derived = await run_in_threadpool(_check_and_profile, kg, names, upload)
+    return graph, report, derived, upload
 
 
 # ---------------------------------------------------------------- API operations
@@ -215,7 +227,7 @@ def _unsupported(exc: UnsupportedMediaType) -> JSONResponse:
 )
 async def validate_endpoint(request: Request, kg: KG) -> JSONResponse:
     try:
-        _, report, _, _ = await assess(request, kg)
+        _, report, _, _ = await assess(request, kg, profile=False)
     except UnsupportedMediaType as exc:
         return _unsupported(exc)
     return JSONResponse(report.to_dict())
@@ -251,6 +263,7 @@ async def profile_endpoint(request: Request, kg: KG) -> JSONResponse:
         _, report, profile, _ = await assess(request, kg)
     except UnsupportedMediaType as exc:
         return _unsupported(exc)
+    assert profile is not None
     return JSONResponse({"profile": profile.to_dict(), "validation": report.to_dict()})
 
 
@@ -276,5 +289,6 @@ async def upload_result(request: Request, kg: KG, settings: Config) -> Response:
     except ItsmPrmError as exc:
         status = 415 if isinstance(exc, UnsupportedMediaType) else status_of(exc)
         return _page(request, site, status, error=" ".join(str(exc).split()))
+    assert profile is not None
     view = build_view(graph, profile, report, source=upload.filename)
     return _page(request, site, view=view, filename=upload.filename)
