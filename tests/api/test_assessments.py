@@ -21,6 +21,7 @@ from tests.cli.test_cli_assess import (
     EXPECTED_TARGETS,
     INPUT,
     VALID,
+    assert_self_contained,
     expected_results,
     fill_template,
     invalid_examples,
@@ -156,7 +157,7 @@ def test_get_is_not_allowed(client: TestClient) -> None:
 
 def test_openapi_documents_both_operations(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
-    for path in (VALIDATE, PROFILE):
+    for path in (VALIDATE, PROFILE, "/api/assessments/report"):
         operation = paths[path]["post"]
         assert set(operation["requestBody"]["content"]) == {
             "text/turtle",
@@ -238,3 +239,15 @@ def test_upload_page_refuses_an_unsupported_body_with_415(client: TestClient) ->
     response = client.post("/assess", content=b"x", headers={"Content-Type": "text/plain"})
     assert response.status_code == 415
     assert 'id="upload-error"' in response.text
+
+
+def test_report_download_is_one_self_contained_page(client: TestClient, valid_ttl: bytes) -> None:
+    files = {"file": ("valid all ten.ttl", valid_ttl, "text/turtle")}
+    response = client.post("/api/assessments/report", files=files)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["content-disposition"] == 'attachment; filename="valid-all-ten-report.html"'
+    assert_self_contained(response.text)
+    assert profile_rows(response.text) == 10
+    page = client.get("/assess").text
+    assert 'formaction="/api/assessments/report"' in page, "the upload form offers the download"

@@ -20,7 +20,7 @@ from email.policy import HTTP
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from rdflib import Graph
 from starlette.concurrency import run_in_threadpool
 
@@ -28,7 +28,7 @@ from itsm_prm.api.errors import status_of
 from itsm_prm.api.pages import KG, Config, Site, cached, get_and_head, render
 from itsm_prm.assessment.io import load_assessment
 from itsm_prm.assessment.profile import Profile, build_profile, process_names
-from itsm_prm.assessment.report import build_view
+from itsm_prm.assessment.report import build_view, render_report
 from itsm_prm.assessment.validate import validate_assessment
 from itsm_prm.errors import ItsmPrmError, UserError
 from itsm_prm.knowledge_graph import KnowledgeGraph
@@ -265,6 +265,31 @@ async def profile_endpoint(request: Request, kg: KG) -> JSONResponse:
         return _unsupported(exc)
     assert profile is not None
     return JSONResponse({"profile": profile.to_dict(), "validation": report.to_dict()})
+
+
+@router.post(
+    "/api/assessments/report",
+    tags=["assessments"],
+    summary="Assessment report as one HTML page",
+    description="The report `itsm-prm assess report` writes: input summary, capability profile chart, "
+    "findings and validation summary, as one self-contained HTML file (inline styles and SVG; it loads "
+    "nothing). Nothing is stored.",
+    openapi_extra=_BODY,
+    responses={200: {"description": "The report.", "content": {"text/html": {"schema": {"type": "string"}}}}}
+    | _ERRORS,
+    response_class=HTMLResponse,
+)
+async def report_endpoint(request: Request, kg: KG) -> Response:
+    try:
+        graph, report, profile, upload = await assess(request, kg)
+    except UnsupportedMediaType as exc:
+        return _unsupported(exc)
+    assert profile is not None
+    html = render_report(graph, profile, report, source=upload.filename)
+    stem = (upload.filename or "assessment").rsplit(".", 1)[0]
+    name = "".join(c if c.isalnum() or c in "-_" else "-" for c in stem) or "assessment"
+    headers = {"Content-Disposition": f'attachment; filename="{name}-report.html"'}
+    return HTMLResponse(html, headers=headers)
 
 
 # ---------------------------------------------------------------- the upload page
