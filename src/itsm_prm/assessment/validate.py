@@ -17,12 +17,13 @@ import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from decimal import Decimal, InvalidOperation
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, URIRef, Variable
+from rdflib import RDF, RDFS, SH, XSD, BNode, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 from rdflib.term import Node
 
@@ -321,18 +322,52 @@ def _add_to_results_graph(report: ValidationReport, extra: list[ValidationResult
         graph.set((report_node, SH.conforms, Literal(report.conforms)))
 
 
-def validate_assessment(kg: KnowledgeGraph, data: Graph) -> ValidationReport:
+def _canonical_decimal(lexical: str) -> str | None:
+    """``40.0`` → ``40``, ``042.50`` → ``42.5`` (the form Oxigraph keeps); None if not a decimal."""
+    try:
+        number = Decimal(lexical.strip())
+    except InvalidOperation:
+        return None
+    if not number.is_finite():
+        return None
+    text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _canonical_decimals(data: Graph) -> Graph:
+    """The data with every xsd:decimal in canonical form, so a report quotes a percentage the same
+    whichever engine evaluated the constraint (Oxigraph stores canonical forms, rdflib keeps input)."""
+    out = Graph()
+    for s, p, o in data:
+        if isinstance(o, Literal) and o.datatype == XSD.decimal:
+            canonical = _canonical_decimal(str(o))
+            if canonical is not None and canonical != str(o):
+                o = Literal(canonical, datatype=XSD.decimal)
+        out.add((s, p, o))
+    return out
+
+
+def validate_assessment(kg: KnowledgeGraph, data: Graph, *, reference: bool = False) -> ValidationReport:
     """Validate one assessment graph; results name the process, attribute or outcome concerned.
 
     Results about blank nodes (ratings, scope items) are reported at the nearest IRI holding
     them (the assessed process or the assessment input), so a report is stable across parses.
+    ``reference=True`` lets pyshacl evaluate the SPARQL constraints with rdflib itself, as the
+    reference the Oxigraph-backed default is tested against (same report on every example).
     """
+    data = _canonical_decimals(data)
     context = context_graph(kg)
     shapes = assessment_shapes(kg)
     names = _process_names(data, context)
     parents: dict[Node, Node] = {o: s for s, _, o in data if isinstance(o, BNode)}
 
-    work = _OxigraphQueryGraph(chain(data, context))
+    work: Graph
+    if reference:
+        work = Graph()
+        for triple in chain(data, context):
+            work.add(triple)
+    else:
+        work = _OxigraphQueryGraph(chain(data, context))
     labels = Graph()
     for node, name in names.items():
         labels.add((node, RDFS.label, Literal(name)))
