@@ -138,6 +138,8 @@ def _facts(graph: Graph) -> tuple[str, list[tuple[str, str]]]:
 
 
 def _scope(graph: Graph, names: dict[str, str]) -> list[tuple[str, str]]:
+    """Scope items in the model's process order (``names`` is in that order), others after them."""
+    order = {iri: index for index, iri in enumerate(names)}
     scope = []
     for item in graph.subjects(RDF.type, ASMT.ScopeItem):
         process = graph.value(item, ASMT.process)
@@ -145,8 +147,10 @@ def _scope(graph: Graph, names: dict[str, str]) -> list[tuple[str, str]]:
         if process is None:
             continue
         level = _level_number(target)
-        scope.append((names.get(str(process), str(process)), f"level {level}" if level is not None else "—"))
-    return sorted(scope)
+        name = names.get(str(process), str(process))
+        key = (order.get(str(process), len(order)), name)
+        scope.append((key, (name, f"level {level}" if level is not None else "—")))
+    return [entry for _, entry in sorted(scope)]
 
 
 def _level_number(level: Any) -> int | None:
