@@ -358,3 +358,6 @@ def test_report_of_the_valid_example(built: BuildResult, tmp_path: Path) -> None
     assert_self_contained(html)
     assert profile_rows(html) == 10
     assert 'data-conforms="true"' in html
+    # the scope is listed in the model's order of processes, as the profile is
+    scope = re.findall(r"<li>([A-Z]+) [^<]*: target level \d</li>", html)
+    assert scope == ["INC", "PRO", "CHAN", "CONF", "REL", "SLM", "ITFM", "CAP", "ITSCM", "AVA"]
