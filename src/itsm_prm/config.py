@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,6 +19,13 @@ def default_cache_dir() -> Path:
     """``$XDG_CACHE_HOME/itsm-prm``, else ``~/.cache/itsm-prm``."""
     xdg = os.environ.get("XDG_CACHE_HOME")
     base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "itsm-prm"
+
+
+def default_state_dir() -> Path:
+    """``$XDG_STATE_HOME/itsm-prm``, else ``~/.local/state/itsm-prm`` (tokens live here)."""
+    xdg = os.environ.get("XDG_STATE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".local" / "state"
     return base / "itsm-prm"
 
 
@@ -46,6 +54,35 @@ class Settings(BaseSettings):
     max_result_bytes: int = Field(default=20 * 1024 * 1024, gt=0, description="largest query answer served")
     max_body_bytes: int = Field(default=1024 * 1024, gt=0, description="largest HTTP request body accepted")
     query_workers: int = Field(default=2, ge=1, le=32, description="processes that run SPARQL queries")
+    # -- the store (see docs/deploying.md)
+    store: str = Field(
+        default="memory",
+        description="memory (embedded Oxigraph), oxigraph:PATH (embedded, on disk), sparql:URL (a SPARQL "
+        "1.1 server's query endpoint) or rdflib (the reference engine)",
+    )
+    sparql_update_url: str | None = Field(
+        default=None, description="SPARQL Update endpoint; default: the query URL with /query → /update"
+    )
+    sparql_store_url: str | None = Field(
+        default=None,
+        description="Graph Store Protocol endpoint; default: the query URL with /query → /store, else "
+        "writes go through SPARQL Update",
+    )
+    sparql_user: str | None = None
+    sparql_password: str | None = None
+    sparql_auth: Literal["basic", "digest"] = "basic"
+    sparql_bearer_token: str | None = None
+    sparql_timeout_s: float = Field(default=30.0, gt=0, description="time limit of one request to the server")
+    sparql_row_limit: int | None = Field(
+        default=None,
+        gt=0,
+        description="the server's silent cap on result rows (Virtuoso: ResultSetMaxRows, 10000 by "
+        "default); an answer with exactly that many rows is refused as truncated",
+    )
+    tokens_file: Path = Field(
+        default_factory=lambda: default_state_dir() / "tokens.json",
+        description="bearer tokens of the assessment repository (hashed)",
+    )
 
     def resources_root(self) -> Path:
         """The folder holding ``data/sources.toml`` and its siblings (see :func:`resources_root`)."""

@@ -79,3 +79,31 @@ class ResultTooLarge(ItsmPrmError):
 
 class ServiceBusy(ItsmPrmError):
     """No query worker became free in time (HTTP 503)."""
+
+
+class StoreError(ItsmPrmError):
+    """The store behind the service failed (base of the remote-store errors)."""
+
+
+class StoreUnavailable(StoreError):
+    """The SPARQL server is down, refused the connection or answered with a server error (HTTP 502)."""
+
+
+class StoreTimeout(StoreError):
+    """The SPARQL server did not answer within ITSM_PRM_SPARQL_TIMEOUT_S (HTTP 504)."""
+
+
+class ResultTruncated(StoreError):
+    """The SPARQL server cut the answer short (e.g. Virtuoso's ResultSetMaxRows) (HTTP 502)."""
+
+
+class AuthenticationError(UserError):
+    """No bearer token, or one that is unknown or revoked (HTTP 401)."""
+
+
+class PermissionDenied(UserError):
+    """A valid token that may not do this (HTTP 403)."""
+
+
+class NotFound(UserError):
+    """No such resource for this caller (HTTP 404)."""

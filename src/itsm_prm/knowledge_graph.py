@@ -15,8 +15,10 @@ from itsm_prm import queries, validation
 from itsm_prm.build import SHAPES_DIR, BuildResult, build
 from itsm_prm.config import Settings
 from itsm_prm.prefixes import default_prefixes, merge_prefixes, shorten
-from itsm_prm.store import open_store
+from itsm_prm.publish import PublishReport, publish
+from itsm_prm.store import StoreSpec, open_store, parse_store_spec
 from itsm_prm.store.base import Store
+from itsm_prm.store.view import DatasetView
 from itsm_prm.terms import QueryResult, Term, Triple, to_term
 
 ASK_SUBJECT = "ASK { ?s ?p ?o }"
@@ -37,12 +39,37 @@ class KnowledgeGraph:
     """
 
     def __init__(
-        self, store: Store, build_result: BuildResult, settings: Settings, load_seconds: float
+        self,
+        store: Store,
+        build_result: BuildResult,
+        settings: Settings,
+        load_seconds: float,
+        *,
+        spec: StoreSpec | None = None,
+        published: PublishReport | None = None,
     ) -> None:
-        self.store = store
+        #: the whole store: reference data, and the assessment repository's graphs
+        self.backend = store
+        #: the reference data only: every query of the knowledge graph itself goes through this view
+        self.store: Store = DatasetView(store, self.reference_graphs_of(build_result))
         self.build_result = build_result
         self.settings = settings
         self.load_seconds = load_seconds
+        self.spec = spec or StoreSpec("memory")
+        self.published = published
+
+    @staticmethod
+    def reference_graphs_of(build_result: BuildResult) -> list[str]:
+        return sorted(build_result.manifest.graph_counts)
+
+    @property
+    def reference_graphs(self) -> list[str]:
+        """The named graphs of the compiled dataset: what the public endpoint shows."""
+        return self.reference_graphs_of(self.build_result)
+
+    def close(self) -> None:
+        """Release the store (the RocksDB lock of an on-disk store)."""
+        self.backend.close()
 
     # -- names and prefixes
 
@@ -125,17 +152,33 @@ class KnowledgeGraph:
         return dataset_info.collect(self.store, self.build_result, self.load_seconds)
 
 
-def load(store: str = "memory", *, settings: Settings | None = None, force: bool = False) -> KnowledgeGraph:
-    """Build (or reuse) the compiled dataset and load it into a store.
+def load(
+    store: str | StoreSpec | None = None, *, settings: Settings | None = None, force: bool = False
+) -> KnowledgeGraph:
+    """Build (or reuse) the compiled dataset and open it in a store.
 
-    ``store="memory"`` is embedded Oxigraph; ``store="rdflib"`` the reference engine.
+    ``store`` (default: ``settings.store``, i.e. ``ITSM_PRM_STORE``, else ``memory``) is
+    ``memory`` (embedded Oxigraph), ``oxigraph:PATH`` (on disk), ``sparql:URL`` (a SPARQL 1.1
+    server) or ``rdflib`` (the reference engine). A durable store receives the reference graphs
+    that changed since the last load (:func:`itsm_prm.publish.publish`); what else it holds
+    (stored assessments) is left alone.
 
         >>> kg = load()                      # doctest: +SKIP
         >>> kg.info().total_triples          # doctest: +SKIP
     """
     settings = settings or Settings()
+    spec = parse_store_spec(store) if isinstance(store, str) else (store or parse_store_spec(settings.store))
     result = build(settings, force=force)
     started = time.perf_counter()
-    target = open_store(store)
-    target.load_nquads(result.dataset_path)
-    return KnowledgeGraph(target, result, settings, time.perf_counter() - started)
+    target = open_store(spec, settings)
+    published = None
+    try:
+        if spec.durable:
+            published = publish(target, result, settings.base_iri)
+        else:
+            target.load_nquads(result.dataset_path)
+    except BaseException:
+        target.close()
+        raise
+    seconds = time.perf_counter() - started
+    return KnowledgeGraph(target, result, settings, seconds, spec=spec, published=published)

@@ -9,6 +9,11 @@ from itsm_prm import errors
 
 # most specific first: the first matching class decides the status
 STATUS: list[tuple[type[Exception], int]] = [
+    (errors.AuthenticationError, 401),
+    (errors.PermissionDenied, 403),
+    (errors.NotFound, 404),
+    (errors.StoreTimeout, 504),
+    (errors.StoreError, 502),
     (errors.ParameterError, 422),
     (errors.UnknownQueryError, 404),
     (errors.UnknownGraphError, 404),
@@ -34,6 +39,8 @@ def install(app: FastAPI) -> None:
     async def handle(request: Request, exc: Exception) -> JSONResponse:
         status = status_of(exc)
         headers = {"Retry-After": "1"} if status == 503 else None
+        if status == 401:  # RFC 6750: say which scheme is expected
+            headers = {"WWW-Authenticate": 'Bearer realm="itsm-prm"'}
         return JSONResponse({"error": " ".join(str(exc).split()), "status": status}, status, headers=headers)
 
     app.add_exception_handler(errors.ItsmPrmError, handle)

@@ -37,9 +37,13 @@ class Store(Protocol):
     """A read-mostly RDF dataset with SPARQL.
 
     ``query`` returns a :class:`QueryResult` for SELECT, a ``bool`` for ASK and a list of
-    triples for CONSTRUCT/DESCRIBE. ``bindings`` are bound by the engine, never spliced
-    into the query text. With ``default_graph_as_union`` the default graph is the union
-    of all named graphs.
+    triples for CONSTRUCT/DESCRIBE. ``bindings`` are bound by the engine (or a ``VALUES``
+    block), never spliced into the query text. With ``default_graph_as_union`` the default
+    graph is the union of all named graphs; ``default_graphs`` / ``named_graphs`` restrict the
+    dataset to the listed graphs and win over union mode.
+
+    Writes are whole named graphs: ``put_graph`` replaces one atomically (all or nothing),
+    ``drop_graph`` removes one.
     """
 
     name: str
@@ -51,7 +55,20 @@ class Store(Protocol):
         sparql: str,
         bindings: Mapping[str, Term] | None = None,
         default_graph_as_union: bool = True,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
     ) -> QueryResult | bool | list[Triple]: ...
+
+    def put_graph(self, graph: str, data: bytes) -> None:
+        """Replace named graph ``graph`` with the triples of ``data`` (N-Triples), atomically."""
+        ...
+
+    def drop_graph(self, graph: str) -> None:
+        """Remove named graph ``graph``; nothing happens when it does not exist."""
+        ...
+
+    def close(self) -> None: ...
 
     def graphs(self) -> list[str]: ...
 

@@ -1,4 +1,4 @@
-"""The default store: embedded, in-memory Oxigraph (pyoxigraph).
+"""The default store: embedded Oxigraph (pyoxigraph), in memory or on disk (RocksDB, durable).
 
 Parameters go through pyoxigraph's ``substitutions=`` (SEP-0007), so a value is always one RDF
 term and never query text. SEP-0007 requires a substituted variable of a SELECT query to be
@@ -7,12 +7,12 @@ projected; the named-query catalog checks that when it loads.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from itsm_prm.errors import ParameterError, QuerySyntaxError, UnknownFormatError
+from itsm_prm.errors import ConfigError, ParameterError, QuerySyntaxError, UnknownFormatError
 from itsm_prm.store.base import RDF_FORMATS, GraphSelector, graph_list
 from itsm_prm.terms import QueryResult, Term, Triple
 
@@ -60,8 +60,15 @@ def _triple(t: ox.Triple) -> Triple:
     return (s, p, o)
 
 
+def _graph_node(graph: str) -> ox.NamedNode:
+    return ox.NamedNode(graph)
+
+
 class OxigraphStore:
-    """In-memory pyoxigraph store.
+    """A pyoxigraph store: in memory, or on disk at ``path`` (created when missing).
+
+    Every write is one Oxigraph transaction, so a graph is replaced whole or not at all, and an
+    acknowledged write on disk survives the process being killed (RocksDB's write-ahead log).
 
     >>> st = OxigraphStore()
     >>> st.count()
@@ -70,25 +77,65 @@ class OxigraphStore:
 
     name = "oxigraph"
 
-    def __init__(self) -> None:
-        self._store = ox.Store()
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        if path is None:
+            self._store = ox.Store()
+            return
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            self._store = ox.Store(str(path))
+        except OSError as exc:  # another process holds the RocksDB lock, or no permission
+            raise ConfigError(f"cannot open the store at {path}: {exc}") from exc
 
     def load_nquads(self, path: Path) -> None:
-        self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        """Load a dataset file: a bulk load into an empty in-memory store, else graph by graph,
+        each replaced in its own transaction (loading the same file twice changes nothing)."""
+        if self.path is None and len(self._store) == 0:
+            self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+            return
+        by_graph: dict[str, list[ox.Triple]] = {}
+        for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
+            if isinstance(quad.graph_name, ox.NamedNode):
+                by_graph.setdefault(quad.graph_name.value, []).append(quad.triple)
+        for graph, triples in by_graph.items():
+            self._replace(graph, triples)
+
+    def put_graph(self, graph: str, data: bytes) -> None:
+        triples = list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+        self._replace(graph, triples)
+
+    def _replace(self, graph: str, triples: list[ox.Triple]) -> None:
+        # DROP + INSERT DATA in one update request: Oxigraph runs it as one transaction
+        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+        name = _graph_node(graph)
+        self._store.update(f"DROP SILENT GRAPH {name} ; INSERT DATA {{ GRAPH {name} {{ {body.decode()} }} }}")
+
+    def drop_graph(self, graph: str) -> None:
+        self._store.update(f"DROP SILENT GRAPH {_graph_node(graph)}")
+
+    def close(self) -> None:
+        if self.path is not None:
+            self._store.flush()
+        del self._store  # releases the RocksDB lock once the last reference goes
 
     def query(
         self,
         sparql: str,
         bindings: Mapping[str, Term] | None = None,
         default_graph_as_union: bool = True,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
     ) -> QueryResult | bool | list[Triple]:
         substitutions = {ox.Variable(name): to_ox(value) for name, value in (bindings or {}).items()}
+        dataset: dict[str, object] = {"use_default_graph_as_union": default_graph_as_union}
+        if default_graphs is not None:
+            dataset = {"default_graph": [_graph_node(g) for g in default_graphs]}
+        if named_graphs is not None:
+            dataset["named_graphs"] = [_graph_node(g) for g in named_graphs]
         try:
-            result = self._store.query(
-                sparql,
-                use_default_graph_as_union=default_graph_as_union,
-                substitutions=substitutions or None,
-            )
+            result = self._store.query(sparql, substitutions=substitutions or None, **dataset)  # type: ignore[arg-type]
         except SyntaxError as exc:
             raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from exc
         except RuntimeError as exc:

@@ -6,7 +6,7 @@ Bindings go through ``initBindings``. Creating this store installs the network g
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pyparsing import ParseException
@@ -71,11 +71,18 @@ class RdflibStore:
         sparql: str,
         bindings: Mapping[str, Term] | None = None,
         default_graph_as_union: bool = True,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
     ) -> QueryResult | bool | list[Triple]:
         init = {Variable(name): to_rdflib(value) for name, value in (bindings or {}).items()}
-        self._ds.default_union = default_graph_as_union
+        dataset = self._ds
+        if default_graphs is not None or named_graphs is not None:
+            dataset = self._restricted(default_graphs, named_graphs, default_graph_as_union)
+        else:
+            dataset.default_union = default_graph_as_union
         try:
-            result = self._ds.query(sparql, initBindings=init)
+            result = dataset.query(sparql, initBindings=init)
         except ParseException as exc:
             raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from exc
         finally:
@@ -87,6 +94,37 @@ class RdflibStore:
             rows = [{name: from_rdflib(row[i]) for i, name in enumerate(names)} for row in result]
             return QueryResult(names, rows)
         return [_triple(t) for t in result]
+
+    def _restricted(
+        self, defaults: Sequence[str] | None, named: Sequence[str] | None, union: bool
+    ) -> Dataset:
+        """A copy holding the requested dataset (slow, but this engine is for cross-checks only):
+        the default graph is the union of ``defaults``, ``GRAPH`` reaches ``named``."""
+        everything = [str(g.identifier) for g in self._named()]
+        named = everything if named is None else list(named)
+        copy = Dataset(default_union=False)
+        for iri in named:
+            target = copy.graph(URIRef(iri))
+            for t in self._ds.graph(URIRef(iri)):
+                target.add(t)
+        default = copy.graph(DATASET_DEFAULT_GRAPH_ID)
+        for iri in everything if defaults is None and union else list(defaults or []):
+            for t in self._ds.graph(URIRef(iri)):
+                default.add(t)
+        return copy
+
+    def put_graph(self, graph: str, data: bytes) -> None:
+        parsed = Graph().parse(data=data, format="nt")  # parse first: a bad payload changes nothing
+        self.drop_graph(graph)
+        target = self._ds.graph(URIRef(graph))
+        for t in parsed:
+            target.add(t)
+
+    def drop_graph(self, graph: str) -> None:
+        self._ds.remove_graph(URIRef(graph))
+
+    def close(self) -> None:
+        """Nothing to release: the dataset lives in memory."""
 
     def _named(self) -> list[Graph]:
         return [g for g in self._ds.graphs() if g.identifier != DATASET_DEFAULT_GRAPH_ID]
