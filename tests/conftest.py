@@ -11,6 +11,7 @@ Every build goes to a temporary cache (``ITSM_PRM_CACHE_DIR``), never the user's
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,17 +29,23 @@ ID = BASE + "id/"
 
 @pytest.fixture(scope="session", autouse=True)
 def isolated_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A temporary ITSM_PRM_CACHE_DIR for the whole session (inherited by CliRunner and
-    subprocesses); no ITSM_PRM_* setting leaks in from the caller's environment."""
+    """A temporary ITSM_PRM_CACHE_DIR and ITSM_PRM_TOKENS_FILE for the whole session (inherited by
+    CliRunner and subprocesses); no ITSM_PRM_* setting leaks in from the caller's environment."""
     patch = pytest.MonkeyPatch()
     cache = tmp_path_factory.mktemp("itsm-prm-cache")
     patch.setenv("ITSM_PRM_CACHE_DIR", str(cache))
+    # never the user's tokens: a file of the session's own (absent until a test creates a token)
+    patch.setenv("ITSM_PRM_TOKENS_FILE", str(tmp_path_factory.mktemp("itsm-prm-state") / "tokens.json"))
     for name in (
         "ITSM_PRM_HOME",
         "ITSM_PRM_BASE_IRI",
         "ITSM_PRM_MAX_INPUT_BYTES",
+        "ITSM_PRM_STORE",
     ):
         patch.delenv(name, raising=False)
+    for name in list(os.environ):
+        if name.startswith("ITSM_PRM_SPARQL_"):  # a caller's remote store must not leak in
+            patch.delenv(name)
     yield cache
     patch.undo()
 
