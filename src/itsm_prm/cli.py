@@ -27,6 +27,7 @@ from itsm_prm.cli_analysis import register as register_analysis
 from itsm_prm.cli_assess import assess
 from itsm_prm.cli_crosswalk import crosswalk
 from itsm_prm.cli_derive import derive_mappings
+from itsm_prm.cli_tokens import tokens
 from itsm_prm.config import Settings
 from itsm_prm.errors import ItsmPrmError, ParameterError, SelfCheckFailed, UserError
 from itsm_prm.knowledge_graph import KnowledgeGraph, load
@@ -360,6 +361,7 @@ cli.add_command(derive_mappings)
 register_analysis(cli)  # mappings, clause, coverage, gaps, changes
 cli.add_command(crosswalk)
 cli.add_command(assess)
+cli.add_command(tokens)
 
 
 def main() -> None:
