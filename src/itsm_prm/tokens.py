@@ -16,7 +16,8 @@ when it changes (one ``stat`` per check), so new and revoked tokens count withou
 Example::
 
     >>> import tempfile, pathlib
-    >>> store = TokenStore(pathlib.Path(tempfile.mkdtemp()) / "tokens.json")
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> store = TokenStore(pathlib.Path(folder.name) / "tokens.json")
     >>> record, text = store.create("acme", label="CI")
     >>> store.verify(text).organisation
     'acme'
@@ -24,6 +25,7 @@ Example::
     True
     >>> store.verify(text) is None
     True
+    >>> folder.cleanup()
 """
 
 from __future__ import annotations
