@@ -27,12 +27,14 @@ from itsm_prm.cli_analysis import register as register_analysis
 from itsm_prm.cli_assess import assess
 from itsm_prm.cli_crosswalk import crosswalk
 from itsm_prm.cli_derive import derive_mappings
+from itsm_prm.cli_store import load_command
 from itsm_prm.cli_tokens import tokens
 from itsm_prm.config import Settings
 from itsm_prm.errors import ItsmPrmError, ParameterError, SelfCheckFailed, UserError
 from itsm_prm.knowledge_graph import KnowledgeGraph, load
 from itsm_prm.prefixes import default_prefixes, merge_prefixes, shorten
 from itsm_prm.resultsio import GRAPH_FORMATS, graph_to_rdf, serialize
+from itsm_prm.store import parse_store_spec
 from itsm_prm.store.base import RDF_FORMATS
 from itsm_prm.terms import QueryResult
 from itsm_prm.validation import RENDER_FORMATS
@@ -114,10 +116,18 @@ class Context:
     type=click.Path(path_type=Path, file_okay=False),
     help="Where compiled datasets are cached. Env: ITSM_PRM_CACHE_DIR.",
 )
+@click.option(
+    "--store",
+    metavar="STORE",
+    help="memory (default), oxigraph:PATH (on disk), sparql:URL (a SPARQL 1.1 server's query "
+    "endpoint) or rdflib. Env: ITSM_PRM_STORE; see docs/deploying.md.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
 @click.version_option(__version__, prog_name=PROG)
 @click.pass_context
-def cli(ctx: click.Context, home: Path | None, cache_dir: Path | None, debug: bool) -> None:
+def cli(
+    ctx: click.Context, home: Path | None, cache_dir: Path | None, store: str | None, debug: bool
+) -> None:
     """The IT Service Management Process Reference Model as a knowledge graph.
 
     \b
@@ -128,8 +138,10 @@ def cli(ctx: click.Context, home: Path | None, cache_dir: Path | None, debug: bo
       itsm-prm query process-outcomes -p process=CHAN
       itsm-prm validate assessment.ttl       check a file against the SHACL shapes
       itsm-prm export --format ttl -o prm.ttl
+      itsm-prm --store oxigraph:./db serve   serve from a durable on-disk store
     """
-    overrides = {k: v for k, v in {"home": home, "cache_dir": cache_dir}.items() if v is not None}
+    given = {"home": home, "cache_dir": cache_dir, "store": store}
+    overrides = {k: v for k, v in given.items() if v is not None}
     ctx.obj = Context(Settings(**overrides), debug)
 
 
@@ -346,6 +358,16 @@ def serve(obj: Context, host: str, port: int, workers: int, base_url: str | None
     from itsm_prm.api.server import serve as run_server  # uvicorn and FastAPI only for this command
 
     settings = obj.settings.model_copy(update={"base_url": base_url}) if base_url else obj.settings
+    spec = parse_store_spec(settings.store)
+    if workers > 1 and spec.kind == "oxigraph":
+        # one process owns a RocksDB directory; forked servers would share its handle unsafely
+        raise UserError(
+            f"--workers {workers} cannot share the on-disk store {spec.location}: use --workers 1, "
+            "or a SPARQL server (--store sparql:URL) for several server processes"
+        )
+    # with several processes on an in-memory store each would keep its own assessments: the
+    # repository refuses to store then (see itsm_prm.api.assessment_repository)
+    settings = settings.model_copy(update={"server_processes": workers})
     kg = load(settings=settings)
 
     def announce(line: str) -> None:
@@ -357,6 +379,7 @@ def serve(obj: Context, host: str, port: int, workers: int, base_url: str | None
     )
 
 
+cli.add_command(load_command)
 cli.add_command(derive_mappings)
 register_analysis(cli)  # mappings, clause, coverage, gaps, changes
 cli.add_command(crosswalk)

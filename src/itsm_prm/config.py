@@ -79,6 +79,9 @@ class Settings(BaseSettings):
         description="the server's silent cap on result rows (Virtuoso: ResultSetMaxRows, 10000 by "
         "default); an answer with exactly that many rows is refused as truncated",
     )
+    server_processes: int = Field(
+        default=1, ge=1, description="set by `serve --workers`: server processes sharing the port"
+    )
     tokens_file: Path = Field(
         default_factory=lambda: default_state_dir() / "tokens.json",
         description="bearer tokens of the assessment repository (hashed)",

@@ -31,11 +31,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from itsm_prm.errors import (
     ItsmPrmError,
@@ -97,6 +97,28 @@ def too_large_error(limit: int) -> ResultTooLarge:
 
 def timeout_error(limit_s: float) -> QueryTimeout:
     return QueryTimeout(f"query time limit of {limit_s:g} s exceeded (ITSM_PRM_QUERY_TIMEOUT_S)")
+
+
+class QueryService(Protocol):
+    """What the API runs untrusted SPARQL on: :class:`QueryExecutor` (embedded stores) or
+    :class:`itsm_prm.store.remote_executor.RemoteQueryExecutor` (a SPARQL server)."""
+
+    def start(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def alive(self) -> int: ...
+
+    def run(
+        self,
+        sparql: str,
+        media_type: str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        extra_graphs: Sequence[str] | None = None,
+    ) -> Answer: ...
 
 
 class _Deadline(Exception):
@@ -191,6 +213,7 @@ class QueryExecutor:
         prefixes: Mapping[str, str] | None = None,
         memory_limit_bytes: int = 2 << 30,
         start_timeout_s: float = 60.0,
+        fetch_graphs: Callable[[list[str]], bytes] | None = None,
     ) -> None:
         if workers < 1:
             raise ValueError("at least one query worker is needed")
@@ -201,6 +224,8 @@ class QueryExecutor:
         self.prefixes = dict(prefixes or {})
         self.memory_limit_bytes = memory_limit_bytes
         self.start_timeout_s = start_timeout_s
+        # N-Quads of some graphs of the store the service runs on (for extra_graphs)
+        self.fetch_graphs = fetch_graphs
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
         self._ready: set[_Worker] = set()  # started and loaded: idle or busy
@@ -269,8 +294,12 @@ class QueryExecutor:
         bindings: Mapping[str, Term] | None = None,
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
+        extra_graphs: Sequence[str] | None = None,
     ) -> Answer:
         """Run one query and return its answer serialised as ``media_type``.
+
+        The dataset is the compiled one plus ``extra_graphs`` (graphs of the store, e.g. an
+        organisation's assessments), which the worker holds for this query only.
 
         The query policy (:func:`itsm_prm.sparql_policy.check_query`: no ``SERVICE``, no updates)
         is applied here too, whoever the caller: Oxigraph would otherwise execute both.
@@ -289,6 +318,11 @@ class QueryExecutor:
             "default_graphs": list(default_graphs) if default_graphs is not None else None,
             "named_graphs": list(named_graphs) if named_graphs is not None else None,
         }
+        if extra_graphs:
+            if self.fetch_graphs is None:
+                raise ItsmPrmError("this query service cannot add graphs to its dataset")
+            request["extra_graphs"] = list(extra_graphs)
+            request["extra"] = self.fetch_graphs(list(extra_graphs)).decode("utf-8")
         payload = json.dumps(request).encode()
         worker = self._acquire()
         try:

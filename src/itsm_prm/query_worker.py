@@ -97,7 +97,23 @@ def _graphs(iris: list[str] | None) -> list[ox.NamedNode] | None:
 
 
 def answer(store: ox.Store, request: dict[str, Any], limit: int, prefixes: dict[str, str]) -> dict[str, Any]:
-    """Run one request; returns the header (``ok``, ``kind``…) with the body under ``body``."""
+    """Run one request; returns the header (``ok``, ``kind``…) with the body under ``body``.
+
+    ``extra`` (N-Quads text) is data that joins the dataset for this request only, e.g. an
+    organisation's own assessments: loaded before, removed after, whatever happens.
+    """
+    extra_graphs = [ox.NamedNode(g) for g in request.get("extra_graphs") or []]
+    if not extra_graphs:
+        return _answer(store, request, limit, prefixes)
+    try:
+        store.load(request["extra"].encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        return _answer(store, request, limit, prefixes)
+    finally:
+        for graph in extra_graphs:
+            store.remove_graph(graph)
+
+
+def _answer(store: ox.Store, request: dict[str, Any], limit: int, prefixes: dict[str, str]) -> dict[str, Any]:
     media_type = request["media_type"]
     options: dict[str, Any] = {"use_default_graph_as_union": request["union"]}
     if request["default_graphs"] is not None:

@@ -26,8 +26,31 @@ from itsm_prm.api.access_log import AccessLog
 from itsm_prm.api.answer_cache import CachedAnswers
 from itsm_prm.api.body_limit import BodySizeLimit
 from itsm_prm.config import Settings
-from itsm_prm.executor import QueryExecutor
+from itsm_prm.executor import QueryExecutor, QueryService
 from itsm_prm.knowledge_graph import KnowledgeGraph, load
+
+
+def query_service(settings: Settings, kg: KnowledgeGraph) -> QueryService:
+    """Where untrusted SPARQL runs: worker processes over the compiled dataset for the embedded
+    stores (killed at the time limit), the server itself for a ``sparql:`` store."""
+    if kg.spec.kind == "sparql":
+        from itsm_prm.store.remote_executor import RemoteQueryExecutor
+
+        return RemoteQueryExecutor(
+            kg.backend,  # type: ignore[arg-type]
+            kg.reference_graphs,
+            timeout_s=settings.query_timeout_s,
+            max_result_bytes=settings.max_result_bytes,
+            prefixes=kg.prefixes,
+        )
+    return QueryExecutor(
+        kg.build_result.dataset_path,
+        workers=settings.query_workers,
+        timeout_s=settings.query_timeout_s,
+        max_result_bytes=settings.max_result_bytes,
+        prefixes=kg.prefixes,  # Turtle and RDF/XML answers use the dataset's prefixes
+        fetch_graphs=lambda graphs: kg.backend.export("nq", graphs),  # an organisation's own graphs
+    )
 
 
 def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = None) -> FastAPI:
@@ -40,13 +63,7 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        executor = QueryExecutor(
-            kg.build_result.dataset_path,
-            workers=settings.query_workers,
-            timeout_s=settings.query_timeout_s,
-            max_result_bytes=settings.max_result_bytes,
-            prefixes=kg.prefixes,  # Turtle and RDF/XML answers use the dataset's prefixes
-        )
+        executor = query_service(settings, kg)
         executor.start()
         app.state.executor = executor
         try:

@@ -11,7 +11,7 @@ from itsm_prm.config import Settings
 from itsm_prm.knowledge_graph import KnowledgeGraph
 
 if TYPE_CHECKING:
-    from itsm_prm.executor import QueryExecutor
+    from itsm_prm.executor import QueryService
 
 
 def get_settings(request: Request) -> Settings:
@@ -22,7 +22,7 @@ def get_kg(request: Request) -> KnowledgeGraph:
     return request.app.state.kg
 
 
-def get_executor(request: Request) -> QueryExecutor:
+def get_executor(request: Request) -> QueryService:
     return request.app.state.executor
 
 
