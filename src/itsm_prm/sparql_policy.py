@@ -27,8 +27,8 @@ import threading
 from dataclasses import dataclass
 from typing import Literal
 
-from pyparsing import ParseBaseException
-from rdflib.plugins.sparql.algebra import traverse
+from pyparsing import ParseBaseException, ParseResults
+from rdflib.plugins.sparql.algebra import translatePrologue, traverse
 from rdflib.plugins.sparql.parser import Prologue, Update1, parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
@@ -77,6 +77,8 @@ class CheckedQuery:
 
     form: QueryForm
     has_dataset: bool = False  # FROM / FROM NAMED: the query picks its own graphs
+    from_graphs: tuple[str, ...] = ()  # the IRIs of its FROM clauses (resolved against BASE/PREFIX)
+    from_named_graphs: tuple[str, ...] = ()  # … and of its FROM NAMED clauses
 
     @property
     def returns_graph(self) -> bool:
@@ -135,7 +137,23 @@ def _check(text: str) -> CheckedQuery:
     traverse(tree, visitPost=visit)
     if "ServiceGraphPattern" in names:
         raise QueryPolicyError(SERVICE_REFUSED)
-    return CheckedQuery(_FORMS[tree[1].name], "datasetClause" in tree[1])
+    defaults, named = _dataset_clauses(tree)
+    return CheckedQuery(_FORMS[tree[1].name], "datasetClause" in tree[1], defaults, named)
+
+
+def _dataset_clauses(tree: ParseResults) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The graph IRIs of the query's FROM and FROM NAMED clauses, absolute as the query means them
+    (a remote store needs them: servers differ on how FROM combines with the protocol's graphs)."""
+    if "datasetClause" not in tree[1]:  # (CompValue.get answers a missing key with its name)
+        return (), ()
+    clauses = tree[1]["datasetClause"]
+    prologue = translatePrologue(tree[0], None)
+    defaults: list[str] = []
+    named: list[str] = []
+    for clause in clauses:
+        target, iri = (defaults, clause["default"]) if "default" in clause else (named, clause["named"])
+        target.append(str(prologue.absolutize(iri)))
+    return tuple(defaults), tuple(named)
 
 
 def _not_a_query(text: str, query_error: ParseBaseException) -> QueryPolicyError | QuerySyntaxError:

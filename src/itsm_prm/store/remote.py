@@ -1,0 +1,699 @@
+"""A store on any SPARQL 1.1 server: Oxigraph server, Fuseki, GraphDB, Virtuoso, Neptune.
+
+Queries go through SPARQLWrapper (POST, SPARQL JSON results for SELECT/ASK, N-Triples for
+CONSTRUCT/DESCRIBE) and are parsed with pyoxigraph, so terms come out exactly as from the
+embedded store. Writes are whole graphs: a Graph Store Protocol ``PUT`` when the server has a
+store endpoint, else one SPARQL Update request (``DROP SILENT GRAPH … ; INSERT DATA …``).
+
+Servers differ, and the differences are absorbed here:
+
+* bindings: no server has SEP-0007 substitution, so values travel in a trailing ``VALUES`` block,
+  each one an RDF term written in N-Triples syntax (user text is never spliced in any other way);
+  an ASK with bindings is sent as ``SELECT *`` (Virtuoso refuses ``VALUES`` after ``ASK``);
+* the default graph: Oxigraph server's is the real default graph, Virtuoso's the union of every
+  graph (its own system graphs included), so "the union" is always sent as an explicit list of
+  graphs, and an empty list as a graph that does not exist;
+* literals: integer subtypes (``xsd:int``, ``xsd:long``…) that engines produce for counts and sums
+  become canonical ``xsd:integer``; Virtuoso's ``nodeID://`` blank nodes become plain labels;
+* silent truncation: Virtuoso caps answers at ``ResultSetMaxRows`` (10,000 by default) and says so
+  only with an ``X-SPARQL-MaxRows`` response header on SELECT answers (CONSTRUCT answers are cut
+  at that many triples plus one, with no header at all). Either sign, or an answer as long as
+  ``ITSM_PRM_SPARQL_ROW_LIMIT``, raises :class:`~itsm_prm.errors.ResultTruncated`.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import re
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pyoxigraph as ox
+from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
+
+from itsm_prm.errors import (
+    ItsmPrmError,
+    ParameterError,
+    ResultTruncated,
+    StoreTimeout,
+    StoreUnavailable,
+    UnknownFormatError,
+)
+from itsm_prm.store.base import RDF_FORMATS, GraphSelector, graph_list
+from itsm_prm.store.oxigraph import _FORMATS, from_ox
+from itsm_prm.terms import XSD, XSD_INTEGER, QueryResult, Term, Triple
+
+if TYPE_CHECKING:
+    from itsm_prm.config import Settings
+
+#: A graph that never exists: how an empty dataset is said in the protocol (no parameter at all
+#: would mean "the server's default").
+EMPTY_GRAPH = "urn:x-itsm-prm:no-graph"
+
+# XSD integer subtypes an engine may give a number (Virtuoso: xsd:int for some aggregates)
+INTEGER_SUBTYPES = frozenset(
+    XSD + name
+    for name in (
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    )
+)
+
+# graphs a server keeps for itself (Virtuoso's schema, LDP and endpoint descriptions): not data
+_SERVER_GRAPH_PREFIXES = (
+    "http://www.openlinksw.com/schemas/virtrdf#",
+    "http://www.w3.org/ns/ldp#",
+    "http://localhost:8890/",  # Virtuoso's DefaultHost: its DAV and /sparql description graphs
+)
+
+_RESULTS_JSON = "application/sparql-results+json"
+_N_TRIPLES = "application/n-triples"
+# response media type → how to read it
+_RESULT_TYPES = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+_GRAPH_TYPES = {
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,  # Virtuoso's older name for N-Triples
+    "text/ntriples": ox.RdfFormat.N_TRIPLES,
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+_CHUNK = 1 << 16
+
+# -- SPARQL text: just enough lexing to find keywords outside strings, IRIs and comments
+
+_TOKEN = re.compile(
+    r"""(?P<comment>\#[^\n]*)
+      | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+                   |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
+      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+      | (?P<var>[?$][^\s{}()\[\];,<>"'\#=!&|*/+^]*)
+      | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+      | (?P<word>[^\s{}()\[\];,<>"'\#?$@=!&|*/+^]+)
+      | (?P<space>\s+)
+      | (?P<punct>.)""",
+    re.VERBOSE | re.DOTALL,
+)
+_IRIREF = re.compile(r"[^<>\"{}|^`\\\x00-\x20]*")
+_LANGTAG = re.compile(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*")
+_VARNAME = re.compile(r"[A-Za-z0-9_\u00b7\u00c0-\ufffd]+")
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+def _tokens(text: str) -> Iterator[_Token]:
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "punct"
+        if kind not in ("space", "comment"):
+            yield _Token(kind, match.group(), match.start(), match.end())
+
+
+def strip_dataset_clauses(text: str) -> str:
+    """``text`` without its ``FROM`` / ``FROM NAMED`` clauses (the caller sends the dataset as
+    protocol parameters instead: Virtuoso would add FROM graphs to those, not replace them).
+
+    >>> strip_dataset_clauses("SELECT * FROM <http://ex/a> FROM NAMED ex:b WHERE { ?s ?p '#from' }")
+    "SELECT *   WHERE { ?s ?p '#from' }"
+    """
+    tokens = list(_tokens(text))
+    cut: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.kind == "word" and token.text.upper() == "FROM":
+            j = i + 1
+            if j < len(tokens) and tokens[j].kind == "word" and tokens[j].text.upper() == "NAMED":
+                j += 1
+            if j < len(tokens) and tokens[j].kind in ("iri", "word"):
+                cut.append((token.start, tokens[j].end))
+                i = j
+        i += 1
+    for start, end in reversed(cut):
+        text = text[:start] + text[end:]
+    return text
+
+
+def _ask_as_select(text: str) -> str:
+    """An ASK query as ``SELECT *`` with at most one row: the form a trailing VALUES block works
+    with on every server."""
+    tokens = list(_tokens(text))
+    for token in tokens:
+        if token.kind == "word" and token.text.upper() == "ASK":
+            has_limit = any(t.kind == "word" and t.text.upper() == "LIMIT" for t in tokens)
+            return text[: token.start] + "SELECT *" + text[token.end :] + ("" if has_limit else "\nLIMIT 1")
+    return text
+
+
+# -- terms
+
+
+def sparql_term(term: Term) -> str:
+    """A bound value in SPARQL (N-Triples) syntax, checked so it cannot end early."""
+    if term.kind == "iri":
+        if not _IRIREF.fullmatch(term.value):
+            raise ParameterError(f"not a valid IRI: {term.value!r}")
+        return f"<{term.value}>"
+    if term.kind == "bnode":
+        raise ParameterError("a blank node cannot be bound as a query parameter")
+    if term.lang and not _LANGTAG.fullmatch(term.lang):
+        raise ParameterError(f"not a valid language tag: {term.lang!r}")
+    if term.datatype and not _IRIREF.fullmatch(term.datatype):
+        raise ParameterError(f"not a valid datatype IRI: {term.datatype!r}")
+    return term.n3()
+
+
+def values_block(bindings: Mapping[str, Term]) -> str:
+    """``VALUES (?a ?b) { (… …) }`` for one row of bindings."""
+    for name in bindings:
+        if not _VARNAME.fullmatch(name):
+            raise ParameterError(f"not a valid variable name: {name!r}")
+    names = " ".join(f"?{name}" for name in bindings)
+    values = " ".join(sparql_term(term) for term in bindings.values())
+    return f"\nVALUES ({names}) {{ ({values}) }}"
+
+
+def _normalise_literal(value: str, datatype: str) -> tuple[str, str]:
+    if datatype in INTEGER_SUBTYPES:
+        try:
+            return str(int(value)), XSD_INTEGER
+        except ValueError:
+            return value, datatype
+    return value, datatype
+
+
+def _bnode_label(value: str) -> str:
+    """A blank node label N-Triples accepts (Virtuoso names them ``nodeID://b10006``)."""
+    label = value.removeprefix("nodeID://")
+    return re.sub(r"[^A-Za-z0-9_]", "_", label) or "b"
+
+
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def normalise_term(term: OxTerm) -> OxTerm:
+    """The canonical form of an engine's term (integer subtypes → xsd:integer)."""
+    if isinstance(term, ox.Literal) and term.language is None:
+        value, datatype = _normalise_literal(term.value, term.datatype.value)
+        if datatype != term.datatype.value:
+            return ox.Literal(value, datatype=ox.NamedNode(datatype))
+    return term
+
+
+def normalise_triple(triple: ox.Triple) -> ox.Triple:
+    obj = normalise_term(triple.object)  # type: ignore[arg-type]
+    return triple if obj is triple.object else ox.Triple(triple.subject, triple.predicate, obj)
+
+
+def _normalise_json(document: dict[str, Any]) -> None:
+    """In place: SPARQL JSON results in the canonical form :func:`normalise_term` gives."""
+    for row in document.get("results", {}).get("bindings", []):
+        for value in row.values():
+            kind = value.get("type")
+            if kind == "typed-literal":  # Virtuoso's pre-standard name
+                value["type"] = kind = "literal"
+            if kind == "literal" and "datatype" in value:
+                value["value"], value["datatype"] = _normalise_literal(value["value"], value["datatype"])
+            elif kind == "bnode":
+                value["value"] = _bnode_label(value["value"])
+
+
+# -- answers
+
+
+@dataclass(frozen=True)
+class RemoteAnswer:
+    """What the server answered, parsed and normalised: ``solutions`` (SELECT), ``boolean`` (ASK)
+    or ``triples`` (CONSTRUCT/DESCRIBE)."""
+
+    kind: str  # "select" | "ask" | "graph"
+    solutions: ox.QuerySolutions | None = None
+    boolean: bool | None = None
+    triples: list[ox.Triple] | None = None
+
+
+class QueryRefused(ItsmPrmError):
+    """The server refused a query as malformed (HTTP 400); the message quotes the server."""
+
+
+class _Wrapper(SPARQLWrapper):
+    """SPARQLWrapper with our own opener: a float timeout (its own is cast to int, 0.5 s → none),
+    per-store digest credentials (its own installs a global opener) and error mapping by us."""
+
+    def __init__(self, endpoint: str, opener: urllib.request.OpenerDirector, timeout_s: float) -> None:
+        super().__init__(endpoint)
+        self._opener = opener
+        self._timeout_s = timeout_s
+
+    def _query(self) -> tuple[Any, str]:
+        request = self._createRequest()
+        return self._opener.open(request, timeout=self._timeout_s), self.returnFormat
+
+
+def _message(body: bytes, limit: int = 300) -> str:
+    text = " ".join(body.decode("utf-8", "replace").split())
+    text = re.sub(r"<[^>]+>", " ", text) if text.lstrip().startswith("<") else text  # an HTML page
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class RemoteStore:
+    """A SPARQL 1.1 server as a :class:`~itsm_prm.store.base.Store`.
+
+    >>> st = RemoteStore("http://127.0.0.1:7878/query")
+    >>> st.update_url, st.store_url
+    ('http://127.0.0.1:7878/update', 'http://127.0.0.1:7878/store')
+    """
+
+    name = "sparql"
+
+    def __init__(
+        self,
+        query_url: str,
+        *,
+        update_url: str | None = None,
+        store_url: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        auth: str = "basic",
+        bearer_token: str | None = None,
+        timeout_s: float = 30.0,
+        row_limit: int | None = None,
+    ) -> None:
+        self.query_url = query_url
+        derived = query_url.endswith("/query")
+        stem = query_url[: -len("/query")] if derived else query_url
+        self.update_url = update_url or (stem + "/update" if derived else query_url)
+        self.store_url = store_url or (stem + "/store" if derived else None)
+        self.timeout_s = timeout_s
+        self.row_limit = row_limit
+        self._headers: dict[str, str] = {}
+        handlers: list[urllib.request.BaseHandler] = []
+        self._httpx_auth: httpx.Auth | None = None
+        if bearer_token:
+            self._headers["Authorization"] = f"Bearer {bearer_token}"
+        elif user is not None and password is not None:
+            if auth == "digest":
+                manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+                for url in {query_url, self.update_url}:
+                    manager.add_password(None, url, user, password)
+                handlers.append(urllib.request.HTTPDigestAuthHandler(manager))
+                self._httpx_auth = httpx.DigestAuth(user, password)
+            else:
+                token = base64.b64encode(f"{user}:{password}".encode()).decode()
+                self._headers["Authorization"] = f"Basic {token}"  # on every request: no 401 round trip
+        self._opener = urllib.request.build_opener(*handlers)
+        self._http = httpx.Client(timeout=timeout_s, auth=self._httpx_auth, headers=self._headers)
+
+    @classmethod
+    def from_settings(cls, query_url: str, settings: Settings) -> RemoteStore:
+        return cls(
+            query_url,
+            update_url=settings.sparql_update_url,
+            store_url=settings.sparql_store_url,
+            user=settings.sparql_user,
+            password=settings.sparql_password,
+            auth=settings.sparql_auth,
+            bearer_token=settings.sparql_bearer_token,
+            timeout_s=settings.sparql_timeout_s,
+            row_limit=settings.sparql_row_limit,
+        )
+
+    def __repr__(self) -> str:
+        return f"RemoteStore({self.query_url!r})"
+
+    # -- queries
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Term] | None = None,
+        default_graph_as_union: bool = True,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult | bool | list[Triple]:
+        if default_graphs is None and default_graph_as_union and not _has_dataset(sparql):
+            default_graphs = self.graphs()
+        answer = self.ask_server(sparql, bindings, default_graphs=default_graphs, named_graphs=named_graphs)
+        if answer.kind == "ask":
+            return bool(answer.boolean)
+        if answer.kind == "graph":
+            assert answer.triples is not None
+            return [_triple(t) for t in answer.triples]
+        assert answer.solutions is not None
+        names = [v.value for v in answer.solutions.variables]
+        return QueryResult(names, [{n: from_ox(s[n]) for n in names} for s in answer.solutions])
+
+    def ask_server(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Term] | None = None,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        timeout_s: float | None = None,
+        max_bytes: int | None = None,
+    ) -> RemoteAnswer:
+        """Send one query as it is (plus a VALUES block for ``bindings``) with the dataset given as
+        protocol parameters (``None``: none sent; an empty list: an empty graph set).
+
+        Raises StoreUnavailable, StoreTimeout, ResultTruncated, QueryRefused, or ResultTooLarge-like
+        :class:`ItsmPrmError` when the answer grows past ``max_bytes``.
+        """
+        wrapper = _Wrapper(self.query_url, self._opener, timeout_s or self.timeout_s)
+        wrapper.setMethod(POST)
+        wrapper.setRequestMethod(URLENCODED)
+        wrapper.setOnlyConneg(True)  # no format=/output= parameters: the Accept header decides
+        text, ask_rewritten = sparql, False
+        if bindings:
+            wrapper.setQuery(sparql)
+            if wrapper.queryType == "ASK":
+                text, ask_rewritten = _ask_as_select(sparql), True
+            text += values_block(bindings)
+        wrapper.setQuery(text)
+        graph_form = wrapper.queryType in ("CONSTRUCT", "DESCRIBE")
+        wrapper.setReturnFormat(TURTLE if graph_form else JSON)
+        accept = f"{_N_TRIPLES}, text/plain;q=0.5" if graph_form else _RESULTS_JSON
+        wrapper.addCustomHttpHeader("Accept", accept)
+        for name, value in self._headers.items():
+            wrapper.addCustomHttpHeader(name, value)
+        for graph in _protocol_graphs(default_graphs):
+            wrapper.addDefaultGraph(graph)
+        for graph in _protocol_graphs(named_graphs):
+            wrapper.addNamedGraph(graph)
+        media_type, headers, body = self._send(wrapper, timeout_s or self.timeout_s, max_bytes)
+        answer = self._parse(media_type, headers, body)
+        if ask_rewritten and answer.kind == "select":
+            assert answer.solutions is not None
+            return RemoteAnswer("ask", boolean=any(True for _ in answer.solutions))
+        return answer
+
+    def _send(
+        self, wrapper: _Wrapper, timeout_s: float, max_bytes: int | None
+    ) -> tuple[str, http.client.HTTPMessage, bytes]:
+        deadline = time.monotonic() + timeout_s
+        try:
+            result = wrapper.query()
+            response = result.response
+            chunks = bytearray()
+            while chunk := response.read(_CHUNK):
+                chunks += chunk
+                if time.monotonic() > deadline:
+                    raise TimeoutError
+                if max_bytes is not None and len(chunks) > max_bytes:
+                    response.close()
+                    raise AnswerTooLarge(max_bytes)
+            headers = response.info()
+        except urllib.error.HTTPError as exc:
+            raise self._http_error(exc.code, exc.read(), self.query_url) from None
+        except TimeoutError:
+            raise self._timeout(self.query_url) from None
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, TimeoutError):
+                raise self._timeout(self.query_url) from None
+            raise self._down(self.query_url, exc.reason) from None
+        except (OSError, http.client.HTTPException) as exc:
+            raise self._down(self.query_url, exc) from None
+        media_type = (headers.get_content_type() or "").lower()
+        return media_type, headers, bytes(chunks)
+
+    def _parse(self, media_type: str, headers: http.client.HTTPMessage, body: bytes) -> RemoteAnswer:
+        try:
+            if media_type in _RESULT_TYPES:
+                return self._parse_results(media_type, headers, body)
+            if media_type in _GRAPH_TYPES:
+                triples = [normalise_triple(t) for t in _parse_rdf(body, _GRAPH_TYPES[media_type])]
+                if self.row_limit is not None and len(triples) >= self.row_limit:
+                    raise self._truncated(f"{len(triples)} triples")
+                return RemoteAnswer("graph", triples=triples)
+        except (SyntaxError, ValueError) as exc:
+            raise StoreUnavailable(
+                f"the SPARQL server at {self.query_url} sent an answer that cannot be read: {exc}"
+            ) from None
+        raise StoreUnavailable(
+            f"the SPARQL server at {self.query_url} answered with {media_type or 'no media type'}, "
+            "not SPARQL results or N-Triples"
+        )
+
+    def _parse_results(self, media_type: str, headers: http.client.HTTPMessage, body: bytes) -> RemoteAnswer:
+        fmt = _RESULT_TYPES[media_type]
+        if fmt == ox.QueryResultsFormat.JSON:
+            document = json.loads(body)
+            if "boolean" in document:
+                return RemoteAnswer("ask", boolean=bool(document["boolean"]))
+            rows = len(document.get("results", {}).get("bindings", []))
+            cap = headers.get("X-SPARQL-MaxRows")
+            if cap is not None:  # Virtuoso: the answer reached ResultSetMaxRows and was cut there
+                raise self._truncated(f"{rows} rows, the server's limit (X-SPARQL-MaxRows: {cap.strip()})")
+            if self.row_limit is not None and rows >= self.row_limit:
+                raise self._truncated(f"{rows} rows")
+            _normalise_json(document)
+            body = json.dumps(document).encode()
+        parsed = ox.parse_query_results(body, fmt)
+        if isinstance(parsed, ox.QueryBoolean):
+            return RemoteAnswer("ask", boolean=bool(parsed))
+        return RemoteAnswer("select", solutions=parsed)
+
+    # -- errors
+
+    def _truncated(self, what: str) -> ResultTruncated:
+        limit = f" (ITSM_PRM_SPARQL_ROW_LIMIT={self.row_limit})" if self.row_limit else ""
+        return ResultTruncated(
+            f"the SPARQL server at {self.query_url} cut the answer short at {what}{limit}: raise the "
+            "server's result limit (Virtuoso: ResultSetMaxRows in the [SPARQL] section of virtuoso.ini) "
+            "and ITSM_PRM_SPARQL_ROW_LIMIT with it, or ask for less (LIMIT/OFFSET)"
+        )
+
+    @staticmethod
+    def _timeout(url: str) -> StoreTimeout:
+        return StoreTimeout(f"the SPARQL server at {url} did not answer in time")
+
+    @staticmethod
+    def _down(url: str, reason: object) -> StoreUnavailable:
+        if isinstance(reason, ConnectionRefusedError):
+            why = "connection refused"
+        elif isinstance(reason, socket.gaierror):
+            why = "its host name does not resolve"
+        elif isinstance(reason, ConnectionResetError | http.client.RemoteDisconnected):
+            why = "the connection was closed"
+        else:
+            why = str(reason) or type(reason).__name__
+        return StoreUnavailable(f"the SPARQL server at {url} did not answer: {why}")
+
+    @staticmethod
+    def _http_error(status: int, body: bytes, url: str) -> ItsmPrmError:
+        message = _message(body)
+        if status in (401, 403):
+            return StoreUnavailable(
+                f"the SPARQL server at {url} refused the credentials (HTTP {status}): check "
+                "ITSM_PRM_SPARQL_USER/PASSWORD/AUTH or ITSM_PRM_SPARQL_BEARER_TOKEN"
+            )
+        if status == 400:
+            return QueryRefused(f"the SPARQL server at {url} refused the request: {message}")
+        if status == 404:
+            return StoreUnavailable(f"the SPARQL server at {url} has no endpoint there (HTTP 404)")
+        if status >= 500:
+            return StoreUnavailable(f"the SPARQL server at {url} failed (HTTP {status}): {message}")
+        return ItsmPrmError(f"the SPARQL server at {url} answered HTTP {status}: {message}")
+
+    # -- writes
+
+    def put_graph(self, graph: str, data: bytes) -> None:
+        iri = sparql_term(Term.iri(graph))
+        if self.store_url is not None:
+            self._write("PUT", self.store_url, params={"graph": graph}, content=data, media_type=_N_TRIPLES)
+            return
+        triples = [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]  # checks the data
+        body = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+        # Virtuoso refuses blank nodes in INSERT DATA; an INSERT template makes them fresh everywhere
+        blank = any(
+            isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples
+        )
+        insert = (
+            f"INSERT {{ GRAPH {iri} {{\n{body}}} }} WHERE {{ }}"
+            if blank
+            else (f"INSERT DATA {{ GRAPH {iri} {{\n{body}}} }}")
+        )
+        self._update(f"DROP SILENT GRAPH {iri} ;\n{insert}")
+
+    def drop_graph(self, graph: str) -> None:
+        self._update(f"DROP SILENT GRAPH {sparql_term(Term.iri(graph))}")
+
+    def _update(self, update: str) -> None:
+        self._write(
+            "POST",
+            self.update_url,
+            content=urllib.parse.urlencode({"update": update}).encode(),
+            media_type="application/x-www-form-urlencoded",
+        )
+
+    def _write(
+        self, method: str, url: str, *, content: bytes, media_type: str, params: dict[str, str] | None = None
+    ) -> None:
+        try:
+            response = self._http.request(
+                method, url, params=params, content=content, headers={"Content-Type": media_type}
+            )
+        except httpx.TimeoutException:
+            raise self._timeout(url) from None
+        except httpx.ConnectError as exc:
+            raise self._down(url, _root_cause(exc)) from None
+        except httpx.HTTPError as exc:
+            raise self._down(url, exc) from None
+        if response.status_code >= 300:
+            raise self._http_error(response.status_code, response.content, url)
+
+    def load_nquads(self, path: Path) -> None:
+        """Put every named graph of an N-Quads file, graph by graph (idempotent)."""
+        by_graph: dict[str, list[ox.Triple]] = {}
+        for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
+            if isinstance(quad.graph_name, ox.NamedNode):
+                by_graph.setdefault(quad.graph_name.value, []).append(quad.triple)
+        for graph, triples in by_graph.items():
+            self.put_graph(graph, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
+
+    # -- the dataset
+
+    def graphs(self) -> list[str]:
+        # GRAPH ?g {} lists graphs from the index on Oxigraph; Virtuoso answers it with nothing
+        found = self._graph_names("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        if not found:
+            found = self._graph_names("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sorted(g for g in found if not g.startswith(_SERVER_GRAPH_PREFIXES))
+
+    def _graph_names(self, sparql: str) -> set[str]:
+        answer = self.ask_server(sparql)
+        assert answer.solutions is not None
+        return {s["g"].value for s in answer.solutions if isinstance(s["g"], ox.NamedNode)}
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is not None:
+            name = sparql_term(Term.iri(graph))
+            sparql = f"SELECT (COUNT(?s) AS ?n) WHERE {{ GRAPH {name} {{ ?s ?p ?o }} }}"
+            result = self.query(sparql, default_graph_as_union=False)
+        else:
+            sparql = "SELECT (COUNT(?s) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+            result = self.query(sparql)
+        assert isinstance(result, QueryResult)
+        value = result.rows[0]["n"] if result.rows else None
+        return int(value.value) if value is not None else 0
+
+    def graph_triples(self, graph: str) -> list[ox.Triple]:
+        """Every triple of one named graph: a Graph Store Protocol GET, else a CONSTRUCT."""
+        if self.store_url is None:
+            name = sparql_term(Term.iri(graph))
+            sparql = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {name} {{ ?s ?p ?o }} }}"
+            answer = self.ask_server(sparql)
+            return answer.triples or []
+        try:
+            response = self._http.get(self.store_url, params={"graph": graph}, headers={"Accept": _N_TRIPLES})
+        except httpx.TimeoutException:
+            raise self._timeout(self.store_url) from None
+        except httpx.HTTPError as exc:
+            raise self._down(self.store_url, _root_cause(exc)) from None
+        if response.status_code == 404:
+            return []
+        if response.status_code >= 300:
+            raise self._http_error(response.status_code, response.content, self.store_url)
+        media_type = response.headers.get("content-type", _N_TRIPLES).split(";")[0].strip().lower()
+        fmt = _GRAPH_TYPES.get(media_type, ox.RdfFormat.N_TRIPLES)
+        return [normalise_triple(t) for t in _parse_rdf(response.content, fmt)]
+
+    def export(
+        self, fmt: str, graph: GraphSelector = None, prefixes: Mapping[str, str] | None = None
+    ) -> bytes:
+        if fmt not in _FORMATS:
+            raise UnknownFormatError(f"unknown format {fmt!r} (choose from {', '.join(RDF_FORMATS)})")
+        graphs = graph_list(graph)
+        quads = [
+            ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
+            for g in (self.graphs() if graphs is None else graphs)
+            for t in self.graph_triples(g)
+        ]
+        # the same sorting and serialiser as the embedded store: the same bytes for the same data
+        items: list[ox.Quad] | list[ox.Triple]
+        items = sorted(quads, key=str) if RDF_FORMATS[fmt][0] else sorted({q.triple for q in quads}, key=str)
+        out = ox.serialize(
+            items, format=_FORMATS[fmt], prefixes=dict(prefixes or {}) if fmt not in ("nt", "nq") else None
+        )
+        assert out is not None
+        return out
+
+    def ping(self) -> None:
+        """Raise StoreUnavailable/StoreTimeout unless the server answers ``ASK {}``."""
+        self.ask_server("ASK {}")
+
+    def close(self) -> None:
+        self._http.close()
+
+
+class AnswerTooLarge(ItsmPrmError):
+    """The server's answer grew past the byte limit the caller set."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the answer is larger than {limit} bytes")
+        self.limit = limit
+
+
+def _protocol_graphs(graphs: Sequence[str] | None) -> list[str]:
+    if graphs is None:
+        return []
+    return sorted(set(graphs)) or [EMPTY_GRAPH]
+
+
+def _has_dataset(sparql: str) -> bool:
+    """Whether a trusted query names its own graphs (FROM): then the union is not imposed."""
+    from itsm_prm.sparql_policy import check_query
+
+    try:
+        return check_query(sparql).has_dataset
+    except ItsmPrmError:  # not for the policy to judge here: the server will say what is wrong
+        return False
+
+
+def _parse_rdf(body: bytes, fmt: ox.RdfFormat) -> Iterable[ox.Triple]:
+    if fmt == ox.RdfFormat.N_TRIPLES:
+        body = re.sub(rb"_:nodeID://", b"_:", body)  # Virtuoso's blank node labels
+    return [q.triple for q in ox.parse(body, format=fmt)]  # quads in the default graph
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return exc
+
+
+def _triple(t: ox.Triple) -> Triple:
+    s, p, o = from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)  # type: ignore[arg-type]
+    assert s is not None and p is not None and o is not None
+    return (s, p, o)
