@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve run test browser clean
+.PHONY: serve run test browser virtuoso clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,33 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium)
 
-test: $(STAMP) browser
+# The remote-store tests (tests/servers.py) run Debian's Virtuoso on loopback with a generated password;
+# install it when missing. Debian's own service would listen on every interface with dba/dba: a
+# policy-rc.d (when the machine has none) keeps the package from starting it; it is then stopped (in case
+# an existing policy let it start) and disabled at boot.
+VIRTUOSO ?= virtuoso-t
+POLICY_RC := /usr/sbin/policy-rc.d
+virtuoso:
+	@if ! command -v $(VIRTUOSO) >/dev/null 2>&1; then \
+		if ! command -v apt-get >/dev/null 2>&1 || [ "$$(id -u)" != 0 ]; then \
+			echo "warning: $(VIRTUOSO) missing; install Virtuoso 7 (Debian: apt-get install virtuoso-opensource)" \
+				"as root, or the Virtuoso tests fail" >&2; \
+		else \
+			set -e; \
+			if [ ! -e $(POLICY_RC) ]; then \
+				trap 'rm -f $(POLICY_RC)' EXIT; \
+				printf '#!/bin/sh\n# no service starts while make installs packages\nexit 101\n' > $(POLICY_RC); \
+				chmod 755 $(POLICY_RC); \
+			fi; \
+			apt-get update; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends virtuoso-opensource; \
+			/etc/init.d/virtuoso-opensource-7 stop >/dev/null 2>&1 || true; \
+			update-rc.d virtuoso-opensource-7 disable >/dev/null 2>&1 || true; \
+			if [ -d /run/systemd/system ]; then systemctl disable virtuoso-opensource-7 >/dev/null 2>&1 || true; fi; \
+		fi; \
+	fi
+
+test: $(STAMP) browser virtuoso
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 

@@ -21,6 +21,7 @@ import pytest
 from itsm_prm.build import BuildResult, build
 from itsm_prm.config import Settings
 from itsm_prm.knowledge_graph import KnowledgeGraph, load
+from tests.servers import oxigraph_server, virtuoso_server  # noqa: F401  (real SPARQL servers)
 
 FIXTURE_HOME = Path(__file__).parent / "fixtures" / "home"
 BASE = "https://w3id.org/itsm-prm/"
