@@ -14,7 +14,10 @@ Servers differ, and the differences are absorbed here:
   graph (its own system graphs included), so "the union" is always sent as an explicit list of
   graphs, and an empty list as a graph that does not exist;
 * literals: integer subtypes (``xsd:int``, ``xsd:long``…) that engines produce for counts and sums
-  become canonical ``xsd:integer``; Virtuoso's ``nodeID://`` blank nodes become plain labels;
+  become canonical ``xsd:integer``, doubles are written as Oxigraph writes them (``1``, not
+  ``1.0``); Virtuoso's ``nodeID://`` blank nodes become plain labels. Left as they are, because
+  nothing can tell them from real data: Virtuoso answers comparisons and ``true`` with the
+  integers 0/1 and divides integers as integers (``1/3`` is ``0``);
 * silent truncation: Virtuoso caps answers at ``ResultSetMaxRows`` (10,000 by default) and says so
   only with an ``X-SPARQL-MaxRows`` response header on SELECT answers (CONSTRUCT answers are cut
   at that many triples plus one, with no header at all). Either sign, or an answer as long as
@@ -24,8 +27,10 @@ Servers differ, and the differences are absorbed here:
 from __future__ import annotations
 
 import base64
+import decimal
 import http.client
 import json
+import math
 import re
 import socket
 import time
@@ -51,7 +56,7 @@ from itsm_prm.errors import (
 )
 from itsm_prm.store.base import RDF_FORMATS, GraphSelector, graph_list
 from itsm_prm.store.oxigraph import _FORMATS, from_ox
-from itsm_prm.terms import XSD, XSD_INTEGER, QueryResult, Term, Triple
+from itsm_prm.terms import XSD, XSD_DOUBLE, XSD_INTEGER, QueryResult, Term, Triple
 
 if TYPE_CHECKING:
     from itsm_prm.config import Settings
@@ -203,12 +208,29 @@ def values_block(bindings: Mapping[str, Term]) -> str:
 
 
 def _normalise_literal(value: str, datatype: str) -> tuple[str, str]:
-    if datatype in INTEGER_SUBTYPES:
-        try:
+    try:
+        if datatype in INTEGER_SUBTYPES:
             return str(int(value)), XSD_INTEGER
-        except ValueError:
-            return value, datatype
+        if datatype == XSD_DOUBLE:
+            return _double_text(float(value)), datatype
+    except ValueError:
+        pass
     return value, datatype
+
+
+def _double_text(number: float) -> str:
+    """A double as Oxigraph writes one: positional notation, no exponent, no trailing ``.0``
+    (Virtuoso writes ``1.0`` where Oxigraph writes ``1``).
+
+    >>> _double_text(1.0), _double_text(1e20), _double_text(1.5e-7), _double_text(float("-inf"))
+    ('1', '100000000000000000000', '0.00000015', '-INF')
+    """
+    if math.isnan(number):
+        return "NaN"
+    if math.isinf(number):
+        return "INF" if number > 0 else "-INF"
+    text = format(decimal.Decimal(repr(number)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _bnode_label(value: str) -> str:
