@@ -14,7 +14,7 @@ from collections import OrderedDict
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from itsm_prm.api.deps import etag_matches
 
@@ -69,9 +69,13 @@ def raw_request(scope: Scope) -> RawRequest:
     return scope["path"], scope["query_string"], accept
 
 
+def _authorized(scope: Scope) -> bool:
+    return any(k == b"authorization" for k, _ in scope["headers"])
+
+
 def remember(request: Request, response: Response) -> None:
     """Keep a 200 answer to a GET so that the same request is answered before routing next time."""
-    if request.method != "GET" or response.status_code != 200:
+    if request.method != "GET" or response.status_code != 200 or _authorized(request.scope):
         return
     headers = [(k, v) for k, v in response.raw_headers if k.decode("latin-1") in KEPT_HEADERS]
     _store(request.app).put(raw_request(request.scope), bytes(response.body), headers)
@@ -86,12 +90,18 @@ def _etag_matches(scope: Scope, headers: list[tuple[bytes, bytes]]) -> bool:
 
 
 class CachedAnswers:
-    """ASGI middleware: serve remembered answers to GET and HEAD requests."""
+    """ASGI middleware: serve remembered answers to GET and HEAD requests.
+
+    A request with an ``Authorization`` header is never answered from, nor kept in, the store (its
+    answer may depend on who asks), and its answer says ``Cache-Control: private, no-store``."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _authorized(scope):
+            await self.app(scope, receive, _private(send))
+            return
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") and "app" in scope:
             hit = _store(scope["app"]).get(raw_request(scope))
             if hit is not None:
@@ -106,3 +116,15 @@ class CachedAnswers:
                 await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
                 return
         await self.app(scope, receive, send)
+
+
+def _private(send: Send) -> Send:
+    """``send`` with the answer's Cache-Control set to ``private, no-store``."""
+
+    async def private_send(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"]
+            message = {**message, "headers": [*headers, (b"cache-control", b"private, no-store")]}
+        await send(message)
+
+    return private_send

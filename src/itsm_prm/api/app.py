@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from itsm_prm._version import __version__
 from itsm_prm.api import (
+    assessment_repository,
     assessments,
     crosswalk_downloads,
     crosswalk_page,
@@ -96,7 +97,7 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
 
     errors.install(app)
     routers = (health, sparql, named_queries, downloads, crosswalk_downloads, ontology_docs, query_page)
-    routers += (assessments,)
+    routers += (assessments, assessment_repository)
     for module in (*routers, crosswalk_page, linked_data):  # linked_data last: /id/{path} catches the rest
         app.include_router(module.router)
     named_queries.install(app)  # one operation per named query, so app.openapi() lists them at once
