@@ -8,9 +8,18 @@ YAML (``yaml.safe_load``)::
     #+ tags: [prm]
     #+ params: {process: {type: iri-or-id, required: true, example: CHAN}}
 
-A parameter binds the SPARQL variable of the same name. Values are checked here and bound
-by the engine (pyoxigraph ``substitutions`` / rdflib ``initBindings``), never spliced into
-the query text.
+A parameter binds the SPARQL variable of the same name.
+
+``#+ access: organisation`` or ``#+ access: administrator`` makes a query *scoped*: it reads the
+assessment repository (the stored assessments' named graphs), so it needs a bearer token and
+runs on the whole store, never on the public reference data alone. An ``organisation`` query is
+given ``?organisation`` (the IRI ``{base}id/organisation/{slug}``) from the caller's token, never
+from the request, so it must use and project ``?organisation`` and may not declare a parameter of
+that name; an ``administrator`` query needs an administrator's token and must not name an
+organisation in its answer (anonymised aggregates). Without the header a query is public.
+
+Values are checked here and bound by the engine (pyoxigraph ``substitutions`` / rdflib
+``initBindings``), never spliced into the query text.
 
 Two types serve the crosswalk queries: ``edition`` takes what
 :func:`itsm_prm.crosswalk.targets.resolve_target` accepts (``2005``, ``iso20000-1:2018``, ``itil4``…)
@@ -50,6 +59,11 @@ from itsm_prm.terms import XSD_BOOLEAN, XSD_INTEGER, Term
 
 if TYPE_CHECKING:
     from itsm_prm.crosswalk.targets import Target
+
+#: values of the ``access`` header: who may run a scoped query
+ACCESS_LEVELS = ("organisation", "administrator")
+#: the variable an organisation-scoped query is given from the caller's token
+ORGANISATION_VARIABLE = "organisation"
 
 PARAM_TYPES = ("iri-or-id", "iri", "string", "integer", "boolean", "edition", "edition-element")
 TEXT_KEYS = ("summary", "description")
@@ -106,6 +120,12 @@ class NamedQuery:
     params: Mapping[str, QueryParam] = field(default_factory=dict)
     path: Path | None = None
     kind: str = "SELECT"
+    access: str | None = None  # None: public; else one of ACCESS_LEVELS
+
+    @property
+    def scoped(self) -> bool:
+        """Whether the query reads the assessment repository (needs a token)."""
+        return self.access is not None
 
 
 # ---------------------------------------------------------------- parsing and policy
@@ -239,6 +259,7 @@ def parse_query_text(text: str, name: str, path: Path | None = None) -> NamedQue
                 coerce(param, param.default, "https://example.org/")
             except ParameterError as exc:
                 raise CatalogError(f"{origin}: default of parameter '{param.name}': {exc}") from exc
+    access = _access(header.get("access"), parsed, params, origin)
     tags = header.get("tags") or []
     if isinstance(tags, str):
         tags = [tags]
@@ -251,7 +272,29 @@ def parse_query_text(text: str, name: str, path: Path | None = None) -> NamedQue
         params=params,
         path=path,
         kind=parsed.kind,
+        access=access,
     )
+
+
+def _access(value: Any, parsed: ParsedSparql, params: Mapping[str, QueryParam], origin: str) -> str | None:
+    """The ``access`` header, checked against the query (see the module's docstring)."""
+    if value is None:
+        return None
+    if value not in ACCESS_LEVELS:
+        raise CatalogError(f"{origin}: access must be one of {', '.join(ACCESS_LEVELS)}, not {value!r}")
+    if ORGANISATION_VARIABLE in params:
+        raise CatalogError(
+            f"{origin}: '{ORGANISATION_VARIABLE}' comes from the caller's token; it cannot be a parameter"
+        )
+    if value == "organisation":
+        if ORGANISATION_VARIABLE not in parsed.variables:
+            raise CatalogError(f"{origin}: an organisation query must use ?{ORGANISATION_VARIABLE}")
+        if parsed.projected is not None and ORGANISATION_VARIABLE not in parsed.projected:
+            raise CatalogError(
+                f"{origin}: ?{ORGANISATION_VARIABLE} must be in the SELECT clause "
+                f"(engine-bound parameters are projected, SPARQL SEP-0007)"
+            )
+    return str(value)
 
 
 def load_query_file(path: Path) -> NamedQuery:

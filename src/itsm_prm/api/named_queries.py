@@ -7,6 +7,12 @@ documents them in OpenAPI (type, description, example, required) and answers 422
 or ill-typed value. Values then go through :func:`itsm_prm.queries.bind` (unknown process → 422
 naming the parameter) and reach the engine as bindings, never as query text.
 
+A scoped query (``#+ access: organisation|administrator``, see :mod:`itsm_prm.queries`) reads the
+assessment repository: it needs a bearer token (401 without one; an organisation's token on an
+administrator's query is 403), runs in-process on the whole store (``kg.backend``: its text is
+ours, and the query workers hold the reference data only) with ``?organisation`` bound from the
+token, and its answer is never cached (``Cache-Control: private, no-store``).
+
 The catalog belongs to the app's knowledge graph, which this module-level router cannot see when
 ``create_app`` includes it; so the per-query operations are added by :func:`install` — called by
 the router's lifespan, before the first request (or earlier by the app factory; it is idempotent).
@@ -24,14 +30,17 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from itsm_prm import queries
+from itsm_prm import queries, resultsio
 from itsm_prm.api.answer_cache import remember
+from itsm_prm.api.auth import require_principal
 from itsm_prm.api.conneg import GRAPH_TYPES, negotiate
 from itsm_prm.api.deps import etag_for, etag_matches, get_kg
-from itsm_prm.errors import UnknownFormatError
+from itsm_prm.assessment.repository import organisation_iri
+from itsm_prm.errors import PermissionDenied, UnknownFormatError
 from itsm_prm.knowledge_graph import KnowledgeGraph
 from itsm_prm.queries import NamedQuery, QueryParam
-from itsm_prm.terms import Term
+from itsm_prm.terms import QueryResult, Term
+from itsm_prm.tokens import Principal
 
 PREFIX = "/api/queries"
 TAG = "named queries"
@@ -43,6 +52,19 @@ RESULT_TYPES = (
     "application/sparql-results+xml",
     "application/json",
 )
+#: answers of the scoped queries, serialised here (:mod:`itsm_prm.resultsio`)
+SCOPED_TYPES = (
+    "application/sparql-results+json",
+    "text/csv",
+    "text/tab-separated-values",
+    "application/json",
+)
+_SCOPED_FORMATS = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
 #: answers a spreadsheet or a shell script wants as a file
 DOWNLOADS = {"text/csv": "csv", "text/tab-separated-values": "tsv"}
 PYTHON_TYPES: dict[str, type] = {"integer": int, "boolean": bool}
@@ -83,6 +105,10 @@ class QueryInfo(BaseModel):
     kind: str = Field(description="SELECT, ASK, CONSTRUCT or DESCRIBE")
     params: dict[str, ParamInfo]
     sparql: str
+    access: str | None = Field(
+        default=None,
+        description="who may run it: null (anyone), organisation or administrator (with a bearer token)",
+    )
     url: str = Field(description="the operation that runs this query")
     example_url: str = Field(description="the operation with the example parameter values")
 
@@ -133,6 +159,7 @@ def catalog(request: Request, kg: Annotated[KnowledgeGraph, Depends(get_kg)]) ->
                     for p in query.params.values()
                 },
                 sparql=query.sparql,
+                access=query.access,
                 url=str(url),
                 example_url=str(url.include_query_params(**_example_values(query))),
             )
@@ -151,6 +178,8 @@ def install(app: FastAPI) -> None:
     operations = APIRouter(prefix=PREFIX, tags=[TAG])
     for query in kg.catalog.values():
         offered = RESULT_TYPES if query.kind in ("SELECT", "ASK") else GRAPH_TYPES
+        if query.scoped:
+            offered = SCOPED_TYPES
         operations.add_api_route(
             f"/{query.name}",
             _operation(query, offered),
@@ -183,6 +212,13 @@ def _operation_description(query: NamedQuery) -> str:
     parts = [query.description] if query.description else []
     if query.tags:
         parts.append("Tags: " + ", ".join(f"`{t}`" for t in query.tags) + ".")
+    if query.access == "organisation":
+        parts.append(
+            "Needs an organisation's bearer token: the query reads that organisation's stored "
+            "assessments only (`?organisation` is bound from the token)."
+        )
+    elif query.access == "administrator":
+        parts.append("Needs an administrator's bearer token; the answer names no organisation.")
     parts.append(
         "Parameters are bound by the SPARQL engine, never pasted into the query text. "
         "Answers in SPARQL JSON by default; `Accept` or `?format=` selects CSV, TSV or XML."
@@ -268,6 +304,7 @@ async def answer(
 ) -> Response:
     """Check and bind the values, negotiate, answer from cache validators or run the query."""
     kg: KnowledgeGraph = request.app.state.kg
+    principal = _scope(request, query)
     # names FastAPI ignores (a typo such as ?proces=CHAN) go to bind(), which refuses them by name
     known = set(query.params) | {"format"}
     raw = {k: v for k, v in values.items() if v is not None}
@@ -279,6 +316,8 @@ async def answer(
     if media_type is None:
         wanted = f"format {fmt!r}" if fmt else f"Accept: {request.headers.get('accept')}"
         raise UnknownFormatError(f"cannot answer {wanted}; offered: {', '.join(offered)}")
+    if query.scoped:
+        return await _scoped_answer(request, query, bindings, media_type, principal)
     headers = {
         "ETag": _etag(kg, query, bindings, media_type),
         "Cache-Control": CACHE_CONTROL,
@@ -294,6 +333,47 @@ async def answer(
     response = Response(result.body, media_type=content_type, headers=headers)
     remember(request, response)  # the next identical GET is answered before routing
     return response
+
+
+def _scope(request: Request, query: NamedQuery) -> Principal | None:
+    """The caller of a scoped query: 401 without a valid token, 403 when it may not run this one."""
+    if not query.scoped:
+        return None
+    principal = require_principal(request)
+    if query.access == "administrator" and not principal.admin:
+        raise PermissionDenied(f"query '{query.name}' needs an administrator's token")
+    if query.access == "organisation" and (principal.admin or principal.organisation is None):
+        raise PermissionDenied(f"query '{query.name}' reads one organisation's assessments: use its token")
+    return principal
+
+
+async def _scoped_answer(
+    request: Request,
+    query: NamedQuery,
+    bindings: dict[str, Term],
+    media_type: str,
+    principal: Principal | None,
+) -> Response:
+    """Run a scoped query on the whole store, ``?organisation`` bound from the token."""
+    kg: KnowledgeGraph = request.app.state.kg
+    bound = dict(bindings)
+    if query.access == "organisation":
+        assert principal is not None and principal.organisation is not None
+        iri = organisation_iri(kg.settings.base_iri, principal.organisation)
+        bound[queries.ORGANISATION_VARIABLE] = Term.iri(iri)
+
+    def run() -> bytes:
+        result = kg.backend.query(query.sparql, bound, default_graph_as_union=False)
+        if not isinstance(result, QueryResult | bool):
+            raise UnknownFormatError(f"query '{query.name}' must be a SELECT or ASK query")
+        return resultsio.serialize(result, _SCOPED_FORMATS[media_type]).encode("utf-8")
+
+    body = await run_in_threadpool(run)
+    headers = {"Cache-Control": "private, no-store", "Vary": "Accept, Authorization"}
+    if media_type in DOWNLOADS:
+        headers["Content-Disposition"] = f'attachment; filename="{query.name}.{DOWNLOADS[media_type]}"'
+    content_type = media_type + ("; charset=utf-8" if media_type.startswith("text/") else "")
+    return Response(body, media_type=content_type, headers=headers)
 
 
 def _etag(kg: KnowledgeGraph, query: NamedQuery, bindings: Mapping[str, Term], media_type: str) -> str:

@@ -129,9 +129,11 @@ def local_href(iri: str, links: dict[str, object]) -> str:
 
 
 def examples(kg: KnowledgeGraph) -> list[dict[str, str]]:
-    """One example tab per named query."""
+    """One example tab per public named query (a scoped one reads stored assessments: not on /sparql)."""
     return [
-        {"name": q.name, "summary": q.summary, "sparql": example_sparql(q, kg)} for q in kg.catalog.values()
+        {"name": q.name, "summary": q.summary, "sparql": example_sparql(q, kg)}
+        for q in kg.catalog.values()
+        if not q.scoped
     ]
 
 

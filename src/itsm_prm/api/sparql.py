@@ -29,12 +29,15 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, VOID
 from starlette.concurrency import run_in_threadpool
 
 from itsm_prm.api.answer_cache import remember
+from itsm_prm.api.assessment_repository import PRIVATE, repository
+from itsm_prm.api.auth import optional_principal
 from itsm_prm.api.conneg import GRAPH_TYPES, SELECT_TYPES, describe, media_type_of, negotiate
 from itsm_prm.api.deps import etag_for, etag_matches
 from itsm_prm.errors import UnknownFormatError, UserError
-from itsm_prm.executor import QueryExecutor
+from itsm_prm.executor import QueryExecutor, QueryService
 from itsm_prm.knowledge_graph import KnowledgeGraph
 from itsm_prm.sparql_policy import check_query, refuse_update
+from itsm_prm.tokens import Principal
 
 router = APIRouter(tags=["sparql"])
 
@@ -174,6 +177,7 @@ def request_key(*parts: object) -> str:
 def _answer(request: Request, proto: ProtocolRequest) -> tuple[Response, str | None]:
     """Everything after the body is read; runs in the thread pool (parsing and waiting block).
     Returns the response and, for a query answer, the key it is cached under."""
+    principal = optional_principal(request)  # a wrong or revoked token is 401, never the public answer
     if proto.update is not None:
         raise refuse_update(proto.update)
     if proto.query is None:
@@ -181,6 +185,8 @@ def _answer(request: Request, proto: ProtocolRequest) -> tuple[Response, str | N
     checked = check_query(proto.query)
     offered = GRAPH_TYPES if checked.returns_graph else SELECT_TYPES
     media_type = _pick_media_type(request.headers.get("accept"), offered, proto.formats)
+    if principal is not None:
+        return _private_answer(request, proto, media_type, principal), None
     kg: KnowledgeGraph = request.app.state.kg
     key = request_key(
         proto.query,
@@ -206,6 +212,25 @@ def _answer(request: Request, proto: ProtocolRequest) -> tuple[Response, str | N
         body = answer.body
         cache.put(key, body)
     return Response(body, media_type=media_type, headers=headers), key
+
+
+def _private_answer(
+    request: Request, proto: ProtocolRequest, media_type: str, principal: Principal
+) -> Response:
+    """A caller with a token: the reference data plus its organisation's own assessment graphs
+    (an administrator's token: the reference data). Neither cached nor validated by ETag."""
+    graphs: list[str] = []
+    if principal.organisation is not None and not principal.admin:
+        graphs = repository(request).graphs_of(principal.organisation)
+    executor: QueryService = request.app.state.executor
+    answer = executor.run(
+        proto.query or "",
+        media_type,
+        default_graphs=proto.default_graphs or None,
+        named_graphs=proto.named_graphs or None,
+        extra_graphs=graphs,
+    )
+    return Response(answer.body, media_type=media_type, headers={**PRIVATE, "Vary": "Accept, Authorization"})
 
 
 def _endpoint_url(request: Request) -> str:
