@@ -151,6 +151,7 @@ class SparqlServer:
                     params={"query": "ASK {}"},
                     headers={"Accept": "application/sparql-results+json"},
                     timeout=2.0,
+                    trust_env=False,  # a loopback server: never through a proxy from the environment
                 )
                 if response.status_code == 200:
                     return

@@ -26,7 +26,9 @@ def fresh_graph() -> str:
 
 
 def select(server: SparqlServer, query: str) -> httpx.Response:
-    response = httpx.get(server.query_url, params={"query": query}, headers={"Accept": JSON}, timeout=30)
+    response = httpx.get(
+        server.query_url, params={"query": query}, headers={"Accept": JSON}, timeout=30, trust_env=False
+    )
     assert response.status_code == 200, response.text
     return response
 
@@ -45,7 +47,7 @@ def client(server: SparqlServer, password: str | None = None) -> httpx.Client:
     auth: httpx.Auth | None = None
     if server.user is not None:
         auth = httpx.DigestAuth(server.user, password if password is not None else server.password or "")
-    return httpx.Client(auth=auth, timeout=60)
+    return httpx.Client(auth=auth, timeout=60, trust_env=False)  # loopback: no proxy
 
 
 def update(server: SparqlServer, sparql: str, password: str | None = None) -> httpx.Response:
@@ -149,6 +151,7 @@ def test_oxigraph_update_and_graph_store(oxigraph_server: SparqlServer) -> None:
         params={"graph": graph},
         content=nt_lines(3),
         headers={"Content-Type": NT},
+        trust_env=False,
     )
     assert put.is_success, put.text
     assert graph_size(oxigraph_server, graph) == 3  # PUT replaced the graph
@@ -194,7 +197,7 @@ def test_virtuoso_has_a_generated_dba_password(virtuoso_server: SparqlServer) ->
         )
     assert put.status_code == 401
     # the anonymous query endpoint refuses updates whatever the password
-    anonymous = httpx.post(virtuoso_server.query_url, data={"update": insert}, timeout=30)
+    anonymous = httpx.post(virtuoso_server.query_url, data={"update": insert}, timeout=30, trust_env=False)
     assert not anonymous.is_success
     assert graph_size(virtuoso_server, graph) == 0
 
@@ -270,6 +273,7 @@ def test_virtuoso_cuts_answers_at_the_row_limit(virtuoso_server: SparqlServer) -
             params={"query": f"CONSTRUCT {{ ?s ?p ?o }} {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"},
             headers={"Accept": NT},
             timeout=60,
+            trust_env=False,
         )
         assert construct.status_code == 200
         triples = list(pyoxigraph.parse(construct.content, format=pyoxigraph.RdfFormat.N_TRIPLES))
