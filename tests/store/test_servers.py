@@ -4,7 +4,9 @@ at 10 000 rows."""
 
 from __future__ import annotations
 
+import shutil
 import socket
+import subprocess
 import uuid
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import pyoxigraph
 import pytest
 
 from itsm_prm.config import Settings
-from tests.servers import VIRTUOSO_ROW_LIMIT, SparqlServer
+from tests.servers import HOST, VIRTUOSO_ROW_LIMIT, SparqlServer
 
 JSON = "application/sparql-results+json"
 NT = "application/n-triples"
@@ -200,6 +202,21 @@ def test_virtuoso_has_a_generated_dba_password(virtuoso_server: SparqlServer) ->
     anonymous = httpx.post(virtuoso_server.query_url, data={"update": insert}, timeout=30, trust_env=False)
     assert not anonymous.is_success
     assert graph_size(virtuoso_server, graph) == 0
+
+
+def test_virtuoso_sql_port_refuses_the_factory_password(virtuoso_server: SparqlServer) -> None:
+    isql = shutil.which("isql-vt")  # same Debian package as virtuoso-t
+    assert isql is not None
+    sql = f"{HOST}:{virtuoso_server.ports[0]}"
+
+    def login(password: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [isql, sql, "dba", password, "exec=SELECT 1;"], capture_output=True, text=True, timeout=60
+        )
+
+    refused = login(FACTORY_PASSWORD)
+    assert refused.returncode != 0 and "Bad login" in refused.stdout + refused.stderr
+    assert login(virtuoso_server.password or "").returncode == 0
 
 
 def test_virtuoso_sparql_update_with_digest_auth(virtuoso_server: SparqlServer) -> None:
