@@ -9,7 +9,9 @@ Servers differ, and the differences are absorbed here:
 
 * bindings: no server has SEP-0007 substitution, so values travel in a trailing ``VALUES`` block,
   each one an RDF term written in N-Triples syntax (user text is never spliced in any other way);
-  an ASK with bindings is sent as ``SELECT *`` (Virtuoso refuses ``VALUES`` after ``ASK``);
+  Virtuoso takes a trailing VALUES after SELECT only, so a CONSTRUCT/DESCRIBE gets the block first
+  in its WHERE group, and an ASK is always sent as ``SELECT * … LIMIT 1`` (Virtuoso also answers
+  ``ASK { GRAPH <g> { ?s ?p ?o } }`` with true for a graph outside the dataset);
 * the default graph: Oxigraph server's is the real default graph, Virtuoso's the union of every
   graph (its own system graphs included), so "the union" is always sent as an explicit list of
   graphs, and an empty list as a graph that does not exist;
@@ -177,6 +179,50 @@ def _ask_as_select(text: str) -> str:
             has_limit = any(t.kind == "word" and t.text.upper() == "LIMIT" for t in tokens)
             return text[: token.start] + "SELECT *" + text[token.end :] + ("" if has_limit else "\nLIMIT 1")
     return text
+
+
+def _with_inline_values(text: str, block: str) -> str:
+    """A CONSTRUCT/DESCRIBE query with ``block`` (a VALUES clause) first in its WHERE group: Virtuoso
+    accepts a trailing VALUES after SELECT only. The short form ``CONSTRUCT WHERE { T }`` becomes
+    ``CONSTRUCT { T } WHERE { VALUES … T }``."""
+    tokens = list(_tokens(text))
+    form = next((t.text.upper() for t in tokens if t.kind == "word" and t.text.upper() in _FORMS), "")
+    depth, groups, where = 0, 0, None
+    for index, token in enumerate(tokens):
+        if token.kind == "word" and token.text.upper() == "WHERE" and depth == 0:
+            where = token
+        elif token.kind == "punct" and token.text == "{":
+            if depth == 0:
+                groups += 1
+                if where or (form == "CONSTRUCT" and groups == 2) or form == "DESCRIBE":
+                    if where and form == "CONSTRUCT" and groups == 1:  # short form: template = pattern
+                        end = _matching_brace(tokens, index)
+                        template = text[token.start : end]
+                        return (
+                            text[: where.start] + template + " WHERE " + _inline(template, block) + text[end:]
+                        )
+                    return text[: token.end] + block + "\n" + text[token.end :]
+            depth += 1
+        elif token.kind == "punct" and token.text == "}":
+            depth -= 1
+    return text + block
+
+
+def _inline(group: str, block: str) -> str:
+    return "{" + block + "\n" + group[1:]
+
+
+def _matching_brace(tokens: list[_Token], start: int) -> int:
+    depth = 0
+    for token in tokens[start:]:
+        if token.kind == "punct" and token.text in "{}":
+            depth += 1 if token.text == "{" else -1
+            if depth == 0:
+                return token.end
+    return tokens[-1].end
+
+
+_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
 
 # -- terms
@@ -416,12 +462,17 @@ class RemoteStore:
         wrapper.setMethod(POST)
         wrapper.setRequestMethod(URLENCODED)
         wrapper.setOnlyConneg(True)  # no format=/output= parameters: the Accept header decides
-        text, ask_rewritten = sparql, False
-        if bindings:
-            wrapper.setQuery(sparql)
-            if wrapper.queryType == "ASK":
-                text, ask_rewritten = _ask_as_select(sparql), True
-            text += values_block(bindings)
+        wrapper.setQuery(sparql)
+        block = values_block(bindings) if bindings else ""
+        # ASK always travels as SELECT * … LIMIT 1: Virtuoso answers ASK { GRAPH <g> { … } } with
+        # true for any graph g outside the dataset, and refuses VALUES after ASK
+        ask_rewritten = wrapper.queryType == "ASK"
+        if ask_rewritten:
+            text = _ask_as_select(sparql) + block
+        elif block and wrapper.queryType in ("CONSTRUCT", "DESCRIBE"):
+            text = _with_inline_values(sparql, block)
+        else:
+            text = sparql + block
         wrapper.setQuery(text)
         graph_form = wrapper.queryType in ("CONSTRUCT", "DESCRIBE")
         wrapper.setReturnFormat(TURTLE if graph_form else JSON)
