@@ -69,19 +69,28 @@ _PREFIXES = """PREFIX asmt: <https://w3id.org/itsm-prm/assessment#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 """
 # the records of one organisation (?organisation is bound by the engine, so it is projected: SEP-0007)
-_LIST = _PREFIXES + """SELECT ?g ?organisation ?created ?subject WHERE {
+_LIST = (
+    _PREFIXES
+    + """SELECT ?g ?organisation ?created ?subject WHERE {
   GRAPH ?g { ?g a asmt:StoredAssessment ; dcterms:publisher ?organisation ; dcterms:created ?created .
              OPTIONAL { ?g dcterms:subject ?subject } }
 } ORDER BY ?created ?g"""
+)
 # the record of one graph, whoever published it (?g bound)
-_RECORD = _PREFIXES + """SELECT ?g ?organisation ?created ?subject WHERE {
+_RECORD = (
+    _PREFIXES
+    + """SELECT ?g ?organisation ?created ?subject WHERE {
   GRAPH ?g { ?g a asmt:StoredAssessment ; dcterms:publisher ?organisation ; dcterms:created ?created .
              OPTIONAL { ?g dcterms:subject ?subject } }
 }"""
+)
 # every record, for the registry graph
-_ALL_RECORDS = _PREFIXES + """SELECT ?g ?p ?o WHERE {
+_ALL_RECORDS = (
+    _PREFIXES
+    + """SELECT ?g ?p ?o WHERE {
   GRAPH ?g { ?g a asmt:StoredAssessment ; ?p ?o }
 }"""
+)
 
 
 def graph_prefix(base_iri: str) -> str:
