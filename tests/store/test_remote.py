@@ -157,6 +157,15 @@ def test_dataset_restriction(store: RemoteStore, fresh_graph: Callable[[], str])
     assert [r["o"] for r in union] == [Term.literal("public"), Term.literal("secret")]
 
 
+def test_graphs_are_listed_page_by_page_past_the_row_limit(
+    server: SparqlServer, store: RemoteStore, fresh_graph: Callable[[], str]
+) -> None:
+    for _ in range(3):
+        store.put_graph(fresh_graph(), nt(f'<{EX}a> <{EX}p> "x"'))
+    capped = store_for(server, sparql_row_limit=2)
+    assert capped.graphs() == store.graphs()
+
+
 def test_server_graphs_are_not_data(store: RemoteStore) -> None:
     # Virtuoso keeps its schema and endpoint descriptions as graphs of its own
     assert not [g for g in store.graphs() if "openlinksw" in g or g.startswith("http://localhost:8890/")]
@@ -191,7 +200,7 @@ def test_virtuoso_truncation_is_detected(virtuoso_server: SparqlServer) -> None:
     """Virtuoso cuts SELECT answers at ResultSetMaxRows and says so only in X-SPARQL-MaxRows;
     CONSTRUCT answers are cut at one triple more, with no header."""
     g = f"http://test.example/graph/truncation-{free_port()}"
-    big = nt(*(f"<{EX}s{i}> <{EX}p> {i}" for i in range(VIRTUOSO_ROW_LIMIT + 50)))
+    big = nt(*(f'<{EX}s{i}> <{EX}p> "{i}"^^<{XSD}integer>' for i in range(VIRTUOSO_ROW_LIMIT + 50)))
     unconfigured = store_for(virtuoso_server, sparql_row_limit=None)
     configured = store_for(virtuoso_server)
     unconfigured.put_graph(g, big)
@@ -204,6 +213,12 @@ def test_virtuoso_truncation_is_detected(virtuoso_server: SparqlServer) -> None:
             configured.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[g])
         rows = select(configured, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 9999", [g])
         assert len(rows) == 9999
+        # the Graph Store Protocol GET is cut too (silently): export reads the graph page by page
+        embedded = OxigraphStore()
+        embedded.put_graph(g, big)
+        without_store = store_for(virtuoso_server, sparql_store_url=None)
+        for st in (unconfigured, configured, without_store):
+            assert st.export("nt", g) == embedded.export("nt", g)
     finally:
         unconfigured.drop_graph(g)
 

@@ -110,6 +110,9 @@ _GRAPH_TYPES = {
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
 }
 _CHUNK = 1 << 16
+# a graph answer shorter than this was not cut by a server with an unknown cap (Virtuoso's default
+# is 10,000); a longer one is checked against COUNT
+_TRUST_BELOW = 10000
 
 # -- SPARQL text: just enough lexing to find keywords outside strings, IRIs and comments
 
@@ -665,7 +668,22 @@ class RemoteStore:
         return sorted(g for g in found if not g.startswith(_SERVER_GRAPH_PREFIXES))
 
     def _graph_names(self, sparql: str) -> set[str]:
-        answer = self.ask_server(sparql)
+        try:
+            return self._names(self.ask_server(sparql))
+        except ResultTruncated:  # more graphs than the server sends at once (Virtuoso: 10,000)
+            pass
+        size = max(1, (self.row_limit or _TRUST_BELOW) // 2)
+        found: set[str] = set()
+        offset = 0
+        while True:
+            page = self._names(self.ask_server(f"{sparql} LIMIT {size} OFFSET {offset}"))
+            found |= page
+            offset += size
+            if len(page) < size:
+                return found
+
+    @staticmethod
+    def _names(answer: RemoteAnswer) -> set[str]:
         assert answer.solutions is not None
         return {s["g"].value for s in answer.solutions if isinstance(s["g"], ox.NamedNode)}
 
@@ -682,12 +700,43 @@ class RemoteStore:
         return int(value.value) if value is not None else 0
 
     def graph_triples(self, graph: str) -> list[ox.Triple]:
-        """Every triple of one named graph: a Graph Store Protocol GET, else a CONSTRUCT."""
-        if self.store_url is None:
-            name = sparql_term(Term.iri(graph))
-            sparql = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {name} {{ ?s ?p ?o }} }}"
-            answer = self.ask_server(sparql)
-            return answer.triples or []
+        """Every triple of one named graph: a Graph Store Protocol GET, else a CONSTRUCT; page by
+        page when the server cut the answer (Virtuoso caps both at ResultSetMaxRows + 1 triples,
+        silently)."""
+        name = sparql_term(Term.iri(graph))
+        try:
+            triples = self._graph_store_get(graph) if self.store_url else self._construct_graph(name)
+        except ResultTruncated:
+            return self._graph_in_pages(graph, name)
+        if len(triples) < (self.row_limit or _TRUST_BELOW):
+            return triples
+        if len(set(triples)) < self.count(graph):
+            return self._graph_in_pages(graph, name)
+        return triples
+
+    def _construct_graph(self, name: str, page: str = "") -> list[ox.Triple]:
+        sparql = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {name} {{ ?s ?p ?o }} }}{page}"
+        return self.ask_server(sparql).triples or []
+
+    def _graph_in_pages(self, graph: str, name: str) -> list[ox.Triple]:
+        # LIMIT/OFFSET without ORDER BY: Virtuoso refuses to sort past MaxSortedTopRows, and its
+        # unsorted pages are stable; the total is checked against COUNT, so nothing is lost silently
+        size = max(1, (self.row_limit or _TRUST_BELOW) // 2)
+        expected = self.count(graph)
+        found: dict[ox.Triple, None] = {}
+        offset = 0
+        while True:
+            batch = self._construct_graph(name, f" LIMIT {size} OFFSET {offset}")
+            found.update(dict.fromkeys(batch))
+            offset += size
+            if len(batch) < size or offset >= expected + size:
+                break
+        if len(found) != expected:
+            raise self._truncated(f"{len(found)} of the {expected} triples of graph <{graph}>")
+        return list(found)
+
+    def _graph_store_get(self, graph: str) -> list[ox.Triple]:
+        assert self.store_url is not None
         try:
             response = self._http.get(self.store_url, params={"graph": graph}, headers={"Accept": _N_TRIPLES})
         except httpx.TimeoutException:
