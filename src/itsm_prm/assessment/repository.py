@@ -93,6 +93,12 @@ _ALL_RECORDS = (
 )
 
 
+def _stamp(when: datetime) -> str:
+    """``2026-11-26T04:05:27.778Z``: UTC to the millisecond, one text per instant on every engine."""
+    utc = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
 def graph_prefix(base_iri: str) -> str:
     """``{base}graph/assessments/``: the stored assessments' graphs start with this."""
     return f"{base_iri}graph/assessments/"
@@ -187,8 +193,7 @@ class AssessmentRepository:
         self._refuse_reserved(graph)
         assessment_id = uuid.uuid4().hex
         name = self.graph_of(assessment_id)
-        when = (created or datetime.now(UTC)).astimezone(UTC)
-        stamp = when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+        stamp = _stamp(created or datetime.now(UTC))
         data = Graph()
         for triple in graph:
             data.add(triple)
@@ -261,7 +266,7 @@ class AssessmentRepository:
         return StoredAssessment(
             g.value.removeprefix(self.prefix),
             organisation,
-            created.value,
+            _stamp(datetime.fromisoformat(created.value)),  # engines write a dateTime each their way
             g.value,
             subject.value if subject is not None else None,
         )
