@@ -184,3 +184,19 @@ def test_reserved_iris_are_refused(client: TestClient, tokens: TokenStore) -> No
     # the shapes let an unrelated triple pass; the repository refuses to store it
     assert response.status_code == 400 and "reserved" in response.json()["error"], response.text
     assert client.get("/api/assessments", headers=headers).json()["assessments"] == []
+
+
+def test_several_processes_on_an_in_memory_store_refuse_the_repository(
+    client: TestClient, tokens: TokenStore
+) -> None:
+    app = client.app
+    settings = app.state.settings  # type: ignore[attr-defined]
+    app.state.settings = settings.model_copy(update={"server_processes": 2})  # type: ignore[attr-defined]
+    try:
+        headers = bearer(tokens, "forked")
+        response = client.get("/api/assessments", headers=headers)
+        assert response.status_code == 502 and "--workers 1" in response.json()["error"]
+        posted = client.post("/api/assessments", content=VALID.read_bytes(), headers={**TURTLE, **headers})
+        assert posted.status_code == 502
+    finally:
+        app.state.settings = settings  # type: ignore[attr-defined]

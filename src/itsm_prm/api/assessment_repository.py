@@ -10,8 +10,9 @@
 * ``DELETE /api/assessments/{id}`` — 204.
 
 Another organisation's assessment is answered exactly as a missing one (404), so its existence does
-not leak. An administrator's token belongs to no organisation: 403 here. Answers carry
-``Cache-Control: private, no-store`` (the answer cache skips requests with a token).
+not leak. An administrator's token belongs to no organisation: 403 here. Served by several processes
+on an in-memory store, the repository answers 502 (each process would hold different assessments).
+Answers carry ``Cache-Control: private, no-store`` (the answer cache skips requests with a token).
 The stateless ``POST /api/assessments/validate|profile|report`` stay in :mod:`itsm_prm.api.assessments`.
 """
 
@@ -36,7 +37,7 @@ from itsm_prm.api.conneg import DATASET_TYPES, GRAPH_TYPES, describe, negotiate
 from itsm_prm.api.pages import KG, cached
 from itsm_prm.assessment.profile import build_profile, process_names
 from itsm_prm.assessment.repository import AssessmentRepository
-from itsm_prm.errors import PermissionDenied, UnknownFormatError
+from itsm_prm.errors import PermissionDenied, StoreUnavailable, UnknownFormatError
 from itsm_prm.knowledge_graph import KnowledgeGraph
 from itsm_prm.store.base import RDF_FORMATS
 from itsm_prm.tokens import Principal
@@ -54,8 +55,20 @@ ADMIN_HERE = "an administrator's token belongs to no organisation: use an organi
 
 
 def repository(request: Request) -> AssessmentRepository:
-    """The app's repository over ``kg.backend`` (one per app, made on first use)."""
+    """The app's repository over ``kg.backend`` (one per app, made on first use).
+
+    Several server processes on an in-memory store would each keep assessments of their own, and a
+    client would see them come and go: the repository is then out of service (502), rather than wrong.
+    """
     state = request.app.state
+    kg: KnowledgeGraph = state.kg
+    processes = state.settings.server_processes
+    if processes > 1 and not kg.spec.durable:
+        raise StoreUnavailable(
+            "the assessment repository needs one store shared by every server process; this service "
+            f"runs {processes} processes on the {kg.spec} store (serve with --store oxigraph:PATH and "
+            "--workers 1, or with a SPARQL server: --store sparql:URL)"
+        )
     repo: AssessmentRepository | None = getattr(state, "assessment_repository", None)
     if repo is None:
         repo = state.assessment_repository = AssessmentRepository(state.kg)
