@@ -104,10 +104,11 @@ def test_export_gives_the_embedded_stores_bytes(store: RemoteStore, fresh_graph:
         Term.literal("ünïcödé ✓ 𝄞"),
         Term.literal("Incident", lang="en-GB"),
         Term.literal("42", datatype=XSD + "integer"),
+        Term.literal(True),  # Virtuoso stores it as "1"^^xsd:boolean
         Term.literal("} } ; DROP ALL ; SELECT * { #"),
         Term.iri(EX + "target"),
     ],
-    ids=["quotes-newlines", "unicode", "language", "typed", "injection", "iri"],
+    ids=["quotes-newlines", "unicode", "language", "typed", "boolean", "injection", "iri"],
 )
 def test_bindings_are_one_term(store: RemoteStore, fresh_graph: Callable[[], str], value: Term) -> None:
     g = fresh_graph()

@@ -133,6 +133,16 @@ def test_same_bytes_as_the_worker_pool(setup: Setup, sparql: str, media_type: st
         ),
         ("SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?p", {"s": Term.iri(EX + "chg")}),
         ("SELECT ?s ?o WHERE { ?s ?p ?o }", {"o": Term.literal('says "hi"\nthen ünïcödé ✓')}),
+        # a FILTER of the WHERE group sees the bound value, as with SEP-0007 substitution
+        (
+            "SELECT ?text ?s WHERE { ?s <http://test.example/label> ?l FILTER(CONTAINS(LCASE(STR(?l)), ?text)) } ORDER BY ?s",
+            {"text": Term.literal("management")},
+        ),
+        # a comment that says "asked" does not make this SELECT an ASK
+        (
+            "# the labels asked for\nSELECT ?s ?l WHERE { ?s <http://test.example/label> ?l }",
+            {"s": Term.iri(EX + "chg")},
+        ),
         ("ASK { ?s ?p ?o }", {"s": Term.iri(EX + "inc")}),
         ("ASK { ?s ?p ?o }", {"s": Term.iri(EX + "nothing")}),
     ],

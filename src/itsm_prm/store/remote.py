@@ -7,17 +7,20 @@ store endpoint, else one SPARQL Update request (``DROP SILENT GRAPH … ; INSERT
 
 Servers differ, and the differences are absorbed here:
 
-* bindings: no server has SEP-0007 substitution, so values travel in a trailing ``VALUES`` block,
-  each one an RDF term written in N-Triples syntax (user text is never spliced in any other way);
-  Virtuoso takes a trailing VALUES after SELECT only, so a CONSTRUCT/DESCRIBE gets the block first
-  in its WHERE group, and an ASK is always sent as ``SELECT * … LIMIT 1`` (Virtuoso also answers
-  ``ASK { GRAPH <g> { ?s ?p ?o } }`` with true for a graph outside the dataset);
+* bindings: no server has SEP-0007 substitution, so values travel in a ``VALUES`` block placed
+  first in the query's WHERE group (where its FILTERs see them; a trailing block would be joined
+  after them, and Virtuoso takes a trailing block after SELECT only), each value an RDF term in
+  N-Triples syntax (user text is never spliced in any other way). Unlike substitution, the block
+  does not reach into sub-queries or nested groups;
+* ASK is always sent as ``SELECT * … LIMIT 1``: Virtuoso answers ``ASK { GRAPH <g> { ?s ?p ?o } }``
+  with true for any graph ``g`` outside the dataset;
 * the default graph: Oxigraph server's is the real default graph, Virtuoso's the union of every
   graph (its own system graphs included), so "the union" is always sent as an explicit list of
   graphs, and an empty list as a graph that does not exist;
 * literals: integer subtypes (``xsd:int``, ``xsd:long``…) that engines produce for counts and sums
   become canonical ``xsd:integer``, doubles are written as Oxigraph writes them (``1``, not
-  ``1.0``); Virtuoso's ``nodeID://`` blank nodes become plain labels. Left as they are, because
+  ``1.0``), booleans Virtuoso stores as ``"1"^^xsd:boolean`` become ``"true"^^xsd:boolean``;
+  Virtuoso's ``nodeID://`` blank nodes become plain labels. Left as they are, because
   nothing can tell them from real data: Virtuoso answers comparisons and ``true`` with the
   integers 0/1 and divides integers as integers (``1/3`` is ``0``);
 * silent truncation: Virtuoso caps answers at ``ResultSetMaxRows`` (10,000 by default) and says so
@@ -58,7 +61,7 @@ from itsm_prm.errors import (
 )
 from itsm_prm.store.base import RDF_FORMATS, GraphSelector, graph_list
 from itsm_prm.store.oxigraph import _FORMATS, from_ox
-from itsm_prm.terms import XSD, XSD_DOUBLE, XSD_INTEGER, QueryResult, Term, Triple
+from itsm_prm.terms import XSD, XSD_BOOLEAN, XSD_DOUBLE, XSD_INTEGER, QueryResult, Term, Triple
 
 if TYPE_CHECKING:
     from itsm_prm.config import Settings
@@ -185,11 +188,18 @@ def _ask_as_select(text: str) -> str:
 
 
 def _with_inline_values(text: str, block: str) -> str:
-    """A CONSTRUCT/DESCRIBE query with ``block`` (a VALUES clause) first in its WHERE group: Virtuoso
-    accepts a trailing VALUES after SELECT only. The short form ``CONSTRUCT WHERE { T }`` becomes
-    ``CONSTRUCT { T } WHERE { VALUES … T }``."""
+    """The query with ``block`` (a VALUES clause) first in its WHERE group, where the group's
+    FILTERs see the bound values as SEP-0007 substitution would let them (a trailing VALUES block
+    is joined last: ``FILTER(CONTAINS(?label, ?text))`` would see ``?text`` unbound; Virtuoso
+    also accepts a trailing VALUES after SELECT only). The short form ``CONSTRUCT WHERE { T }``
+    becomes ``CONSTRUCT { T } WHERE { VALUES … T }``; a query without a WHERE group (``DESCRIBE
+    ?x``) gets the block at its end.
+
+    >>> _with_inline_values("SELECT ?s { ?s ?p ?o FILTER(?o = ?v) } ORDER BY ?s", " VALUES (?v) { (1) }")
+    'SELECT ?s { VALUES (?v) { (1) }\\n ?s ?p ?o FILTER(?o = ?v) } ORDER BY ?s'
+    """
     tokens = list(_tokens(text))
-    form = next((t.text.upper() for t in tokens if t.kind == "word" and t.text.upper() in _FORMS), "")
+    form = _form(tokens)
     depth, groups, where = 0, 0, None
     for index, token in enumerate(tokens):
         if token.kind == "word" and token.text.upper() == "WHERE" and depth == 0:
@@ -197,7 +207,7 @@ def _with_inline_values(text: str, block: str) -> str:
         elif token.kind == "punct" and token.text == "{":
             if depth == 0:
                 groups += 1
-                if where or (form == "CONSTRUCT" and groups == 2) or form == "DESCRIBE":
+                if where or form in ("SELECT", "ASK", "DESCRIBE") or (form == "CONSTRUCT" and groups == 2):
                     if where and form == "CONSTRUCT" and groups == 1:  # short form: template = pattern
                         end = _matching_brace(tokens, index)
                         template = text[token.start : end]
@@ -209,6 +219,21 @@ def _with_inline_values(text: str, block: str) -> str:
         elif token.kind == "punct" and token.text == "}":
             depth -= 1
     return text + block
+
+
+def _form(tokens: Iterable[_Token]) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first such keyword outside strings, IRIs and comments
+    (SPARQLWrapper's own guess reads comments: a ``# … asked for`` line made a SELECT an ASK)."""
+    return next((t.text.upper() for t in tokens if t.kind == "word" and t.text.upper() in _FORMS), "SELECT")
+
+
+def query_form(text: str) -> str:
+    """The form of a query.
+
+    >>> query_form("# which processes are asked for?\\nPREFIX a: <ask:> SELECT * { ?s a:ASK 'ASK' }")
+    'SELECT'
+    """
+    return _form(_tokens(text))
 
 
 def _inline(group: str, block: str) -> str:
@@ -262,6 +287,8 @@ def _normalise_literal(value: str, datatype: str) -> tuple[str, str]:
             return str(int(value)), XSD_INTEGER
         if datatype == XSD_DOUBLE:
             return _double_text(float(value)), datatype
+        if datatype == XSD_BOOLEAN and value in ("0", "1"):  # Virtuoso stores booleans as 0/1
+            return ("true" if value == "1" else "false"), datatype
     except ValueError:
         pass
     return value, datatype
@@ -305,9 +332,22 @@ def normalise_triple(triple: ox.Triple) -> ox.Triple:
     return triple if obj is triple.object else ox.Triple(triple.subject, triple.predicate, obj)
 
 
-def _normalise_json(document: dict[str, Any]) -> None:
-    """In place: SPARQL JSON results in the canonical form :func:`normalise_term` gives."""
+def _term_json(term: Term) -> dict[str, str]:
+    if term.kind == "iri":
+        return {"type": "uri", "value": term.value}
+    if term.lang:
+        return {"type": "literal", "value": term.value, "xml:lang": term.lang}
+    return {"type": "literal", "value": term.value, "datatype": term.datatype or XSD + "string"}
+
+
+def _normalise_json(document: dict[str, Any], bindings: Mapping[str, Term] | None = None) -> None:
+    """In place: SPARQL JSON results in the canonical form :func:`normalise_term` gives, each bound
+    variable with exactly the term it was bound to (SEP-0007's meaning; Virtuoso gives back a bound
+    ``true`` as the integer 1)."""
+    projected = set(document.get("head", {}).get("vars", []))
+    fixed = {name: _term_json(term) for name, term in (bindings or {}).items() if name in projected}
     for row in document.get("results", {}).get("bindings", []):
+        row.update(fixed)
         for value in row.values():
             kind = value.get("type")
             if kind == "typed-literal":  # Virtuoso's pre-standard name
@@ -465,19 +505,17 @@ class RemoteStore:
         wrapper.setMethod(POST)
         wrapper.setRequestMethod(URLENCODED)
         wrapper.setOnlyConneg(True)  # no format=/output= parameters: the Accept header decides
-        wrapper.setQuery(sparql)
         block = values_block(bindings) if bindings else ""
         # ASK always travels as SELECT * … LIMIT 1: Virtuoso answers ASK { GRAPH <g> { … } } with
         # true for any graph g outside the dataset, and refuses VALUES after ASK
-        ask_rewritten = wrapper.queryType == "ASK"
-        if ask_rewritten:
-            text = _ask_as_select(sparql) + block
-        elif block and wrapper.queryType in ("CONSTRUCT", "DESCRIBE"):
-            text = _with_inline_values(sparql, block)
-        else:
-            text = sparql + block
+        form = query_form(sparql)
+        ask_rewritten = form == "ASK"
+        text = _ask_as_select(sparql) if ask_rewritten else sparql
+        if block:
+            text = _with_inline_values(text, block)
         wrapper.setQuery(text)
-        graph_form = wrapper.queryType in ("CONSTRUCT", "DESCRIBE")
+        wrapper.queryType = "SELECT" if ask_rewritten else form  # never an update, whatever it guessed
+        graph_form = form in ("CONSTRUCT", "DESCRIBE")
         wrapper.setReturnFormat(TURTLE if graph_form else JSON)
         accept = f"{_N_TRIPLES}, text/plain;q=0.5" if graph_form else _RESULTS_JSON
         wrapper.addCustomHttpHeader("Accept", accept)
@@ -488,7 +526,7 @@ class RemoteStore:
         for graph in _protocol_graphs(named_graphs):
             wrapper.addNamedGraph(graph)
         media_type, headers, body = self._send(wrapper, timeout_s or self.timeout_s, max_bytes)
-        answer = self._parse(media_type, headers, body)
+        answer = self._parse(media_type, headers, body, bindings or {})
         if ask_rewritten and answer.kind == "select":
             assert answer.solutions is not None
             return RemoteAnswer("ask", boolean=any(True for _ in answer.solutions))
@@ -523,10 +561,12 @@ class RemoteStore:
         media_type = (headers.get_content_type() or "").lower()
         return media_type, headers, bytes(chunks)
 
-    def _parse(self, media_type: str, headers: http.client.HTTPMessage, body: bytes) -> RemoteAnswer:
+    def _parse(
+        self, media_type: str, headers: http.client.HTTPMessage, body: bytes, bindings: Mapping[str, Term]
+    ) -> RemoteAnswer:
         try:
             if media_type in _RESULT_TYPES:
-                return self._parse_results(media_type, headers, body)
+                return self._parse_results(media_type, headers, body, bindings)
             if media_type in _GRAPH_TYPES:
                 triples = [normalise_triple(t) for t in _parse_rdf(body, _GRAPH_TYPES[media_type])]
                 if self.row_limit is not None and len(triples) >= self.row_limit:
@@ -541,7 +581,9 @@ class RemoteStore:
             "not SPARQL results or N-Triples"
         )
 
-    def _parse_results(self, media_type: str, headers: http.client.HTTPMessage, body: bytes) -> RemoteAnswer:
+    def _parse_results(
+        self, media_type: str, headers: http.client.HTTPMessage, body: bytes, bindings: Mapping[str, Term]
+    ) -> RemoteAnswer:
         fmt = _RESULT_TYPES[media_type]
         if fmt == ox.QueryResultsFormat.JSON:
             document = json.loads(body)
@@ -553,7 +595,7 @@ class RemoteStore:
                 raise self._truncated(f"{rows} rows, the server's limit (X-SPARQL-MaxRows: {cap.strip()})")
             if self.row_limit is not None and rows >= self.row_limit:
                 raise self._truncated(f"{rows} rows")
-            _normalise_json(document)
+            _normalise_json(document, bindings)
             body = json.dumps(document).encode()
         parsed = ox.parse_query_results(body, fmt)
         if isinstance(parsed, ox.QueryBoolean):
