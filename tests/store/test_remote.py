@@ -288,3 +288,14 @@ def test_parsed_virtuoso_blank_nodes() -> None:
 
     [triple] = _parse_rdf(b"_:nodeID://b10006 <http://x/p> _:nodeID://b10007 .\n", ox.RdfFormat.N_TRIPLES)
     assert isinstance(triple.subject, ox.BlankNode) and triple.subject.value == "b10006"
+
+
+def test_works_behind_the_network_guard(store: RemoteStore, fresh_graph: Callable[[], str]) -> None:
+    """The guard that stops rdflib from fetching URLs refuses every urllib request in the process;
+    the remote store's own requests do not go through urllib."""
+    from itsm_prm.security import install_network_guard
+
+    install_network_guard()
+    g = fresh_graph()
+    store.put_graph(g, nt(f'<{EX}a> <{EX}p> "guarded"'))
+    assert select(store, "SELECT ?o WHERE { ?s ?p ?o }", [g]) == [('"guarded"',)]

@@ -31,7 +31,6 @@ Servers differ, and the differences are absorbed here:
 
 from __future__ import annotations
 
-import base64
 import decimal
 import http.client
 import json
@@ -39,9 +38,7 @@ import math
 import re
 import socket
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -376,20 +373,6 @@ class QueryRefused(ItsmPrmError):
     """The server refused a query as malformed (HTTP 400); the message quotes the server."""
 
 
-class _Wrapper(SPARQLWrapper):
-    """SPARQLWrapper with our own opener: a float timeout (its own is cast to int, 0.5 s → none),
-    per-store digest credentials (its own installs a global opener) and error mapping by us."""
-
-    def __init__(self, endpoint: str, opener: urllib.request.OpenerDirector, timeout_s: float) -> None:
-        super().__init__(endpoint)
-        self._opener = opener
-        self._timeout_s = timeout_s
-
-    def _query(self) -> tuple[Any, str]:
-        request = self._createRequest()
-        return self._opener.open(request, timeout=self._timeout_s), self.returnFormat
-
-
 def _message(body: bytes, limit: int = 300) -> str:
     text = " ".join(body.decode("utf-8", "replace").split())
     text = re.sub(r"<[^>]+>", " ", text) if text.lstrip().startswith("<") else text  # an HTML page
@@ -428,22 +411,15 @@ class RemoteStore:
         self.timeout_s = timeout_s
         self.row_limit = row_limit
         self._headers: dict[str, str] = {}
-        handlers: list[urllib.request.BaseHandler] = []
-        self._httpx_auth: httpx.Auth | None = None
+        self._auth: httpx.Auth | None = None
         if bearer_token:
             self._headers["Authorization"] = f"Bearer {bearer_token}"
         elif user is not None and password is not None:
-            if auth == "digest":
-                manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-                for url in {query_url, self.update_url}:
-                    manager.add_password(None, url, user, password)
-                handlers.append(urllib.request.HTTPDigestAuthHandler(manager))
-                self._httpx_auth = httpx.DigestAuth(user, password)
-            else:
-                token = base64.b64encode(f"{user}:{password}".encode()).decode()
-                self._headers["Authorization"] = f"Basic {token}"  # on every request: no 401 round trip
-        self._opener = urllib.request.build_opener(*handlers)
-        self._http = httpx.Client(timeout=timeout_s, auth=self._httpx_auth, headers=self._headers)
+            self._auth = (
+                httpx.DigestAuth(user, password) if auth == "digest" else httpx.BasicAuth(user, password)
+            )
+        # one client for every request: kept-alive connections, the same auth for queries and writes
+        self._http = httpx.Client(timeout=timeout_s, auth=self._auth, headers=self._headers)
 
     @classmethod
     def from_settings(cls, query_url: str, settings: Settings) -> RemoteStore:
@@ -501,7 +477,7 @@ class RemoteStore:
         Raises StoreUnavailable, StoreTimeout, ResultTruncated, QueryRefused, or ResultTooLarge-like
         :class:`ItsmPrmError` when the answer grows past ``max_bytes``.
         """
-        wrapper = _Wrapper(self.query_url, self._opener, timeout_s or self.timeout_s)
+        wrapper = SPARQLWrapper(self.query_url)
         wrapper.setMethod(POST)
         wrapper.setRequestMethod(URLENCODED)
         wrapper.setOnlyConneg(True)  # no format=/output= parameters: the Accept header decides
@@ -519,8 +495,6 @@ class RemoteStore:
         wrapper.setReturnFormat(TURTLE if graph_form else JSON)
         accept = f"{_N_TRIPLES}, text/plain;q=0.5" if graph_form else _RESULTS_JSON
         wrapper.addCustomHttpHeader("Accept", accept)
-        for name, value in self._headers.items():
-            wrapper.addCustomHttpHeader(name, value)
         for graph in _protocol_graphs(default_graphs):
             wrapper.addDefaultGraph(graph)
         for graph in _protocol_graphs(named_graphs):
@@ -533,36 +507,40 @@ class RemoteStore:
         return answer
 
     def _send(
-        self, wrapper: _Wrapper, timeout_s: float, max_bytes: int | None
-    ) -> tuple[str, http.client.HTTPMessage, bytes]:
+        self, wrapper: SPARQLWrapper, timeout_s: float, max_bytes: int | None
+    ) -> tuple[str, Mapping[str, str], bytes]:
+        # SPARQLWrapper builds the request (protocol parameters, encoding, Accept); httpx sends it:
+        # SPARQLWrapper's own transport is urllib, which the network guard (itsm_prm.security)
+        # refuses process-wide once rdflib has been made safe
+        request = wrapper._createRequest()
         deadline = time.monotonic() + timeout_s
         try:
-            result = wrapper.query()
-            response = result.response
-            chunks = bytearray()
-            while chunk := response.read(_CHUNK):
-                chunks += chunk
-                if time.monotonic() > deadline:
-                    raise TimeoutError
-                if max_bytes is not None and len(chunks) > max_bytes:
-                    response.close()
-                    raise AnswerTooLarge(max_bytes)
-            headers = response.info()
-        except urllib.error.HTTPError as exc:
-            raise self._http_error(exc.code, exc.read(), self.query_url) from None
-        except TimeoutError:
+            with self._http.stream(
+                request.get_method(),
+                request.full_url,
+                content=request.data,  # type: ignore[arg-type]
+                headers=dict(request.header_items()),
+                timeout=timeout_s,
+            ) as response:
+                if response.status_code >= 300:
+                    raise self._http_error(response.status_code, response.read(), self.query_url)
+                chunks = bytearray()
+                for chunk in response.iter_bytes(_CHUNK):
+                    chunks += chunk
+                    if time.monotonic() > deadline:
+                        raise self._timeout(self.query_url)
+                    if max_bytes is not None and len(chunks) > max_bytes:
+                        raise AnswerTooLarge(max_bytes)
+                headers = response.headers
+        except httpx.TimeoutException:
             raise self._timeout(self.query_url) from None
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, TimeoutError):
-                raise self._timeout(self.query_url) from None
-            raise self._down(self.query_url, exc.reason) from None
-        except (OSError, http.client.HTTPException) as exc:
-            raise self._down(self.query_url, exc) from None
-        media_type = (headers.get_content_type() or "").lower()
+        except httpx.HTTPError as exc:
+            raise self._down(self.query_url, _root_cause(exc)) from None
+        media_type = headers.get("content-type", "").split(";")[0].strip().lower()
         return media_type, headers, bytes(chunks)
 
     def _parse(
-        self, media_type: str, headers: http.client.HTTPMessage, body: bytes, bindings: Mapping[str, Term]
+        self, media_type: str, headers: Mapping[str, str], body: bytes, bindings: Mapping[str, Term]
     ) -> RemoteAnswer:
         try:
             if media_type in _RESULT_TYPES:
@@ -582,7 +560,7 @@ class RemoteStore:
         )
 
     def _parse_results(
-        self, media_type: str, headers: http.client.HTTPMessage, body: bytes, bindings: Mapping[str, Term]
+        self, media_type: str, headers: Mapping[str, str], body: bytes, bindings: Mapping[str, Term]
     ) -> RemoteAnswer:
         fmt = _RESULT_TYPES[media_type]
         if fmt == ox.QueryResultsFormat.JSON:
