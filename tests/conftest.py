@@ -74,6 +74,54 @@ def reference_kg(settings: Settings, built: BuildResult) -> KnowledgeGraph:
     return load("rdflib", settings=settings)
 
 
+# -- the same knowledge graph on every kind of store
+
+
+#: the stores the API suite and the named queries run on (differential tests); ``ITSM_PRM_TEST_STORES=memory,…`` narrows it while developing
+STORES = ("memory", "oxigraph-path", "oxigraph-server", "virtuoso")
+_SERVERS = {"oxigraph-server": "oxigraph_server", "virtuoso": "virtuoso_server"}
+
+
+def _selected_stores() -> list[str]:
+    wanted = os.environ.get("ITSM_PRM_TEST_STORES")
+    if not wanted:
+        return list(STORES)
+    chosen = [name.strip() for name in wanted.split(",") if name.strip()]
+    unknown = set(chosen) - set(STORES)
+    if unknown:
+        raise pytest.UsageError(f"ITSM_PRM_TEST_STORES: unknown store {sorted(unknown)}; choose from {STORES}")
+    return chosen
+
+
+@pytest.fixture(scope="session", params=_selected_stores())
+def store_kind(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def store_settings(
+    store_kind: str, settings: Settings, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Settings:
+    """The session settings pointed at the store under test."""
+    if store_kind == "memory":
+        return settings
+    if store_kind == "oxigraph-path":
+        return settings.model_copy(update={"store": f"oxigraph:{tmp_path_factory.mktemp('api-store')}"})
+    server = request.getfixturevalue(_SERVERS[store_kind])
+    return settings.model_copy(update={"store": server.store_spec, **server.settings_overrides})
+
+
+@pytest.fixture(scope="session")
+def store_kg(store_kind: str, store_settings: Settings, kg: KnowledgeGraph) -> Iterator[KnowledgeGraph]:
+    """The knowledge graph on the store under test (the reference data published into it)."""
+    if store_kind == "memory":
+        yield kg
+        return
+    opened = load(settings=store_settings)
+    yield opened
+    opened.close()
+
+
 # -- the fixture home
 
 

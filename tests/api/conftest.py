@@ -1,8 +1,11 @@
 """Shared fixtures of the API tests: the app on the repository's real data, and clients.
 
-* ``app`` / ``client``: one app for the session (``create_app(settings, kg)``); entering
-  ``TestClient`` runs the lifespan, so the query workers are started and stopped with it.
-* ``make_client``: a client on an app with other settings (small limits for the security tests).
+* ``app`` / ``client``: one app per store for the session; every test that uses them runs once on
+  each store (:data:`STORES`): embedded Oxigraph in memory and on disk, ``oxigraph serve`` and
+  Virtuoso as remote SPARQL servers. Entering ``TestClient`` runs the lifespan, so the query
+  service is started and stopped with it.
+* ``make_client``: a client on an in-memory app with other settings (small limits for the
+  security tests, which are about the embedded worker pool).
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ from itsm_prm.knowledge_graph import KnowledgeGraph
 
 
 @pytest.fixture(scope="session")
-def app(settings: Settings, kg: KnowledgeGraph) -> FastAPI:
-    return create_app(settings, kg)
+def app(store_settings: Settings, store_kg: KnowledgeGraph) -> FastAPI:
+    return create_app(store_settings, store_kg)
 
 
 @pytest.fixture(scope="session")
@@ -41,3 +44,11 @@ def make_client(settings: Settings, kg: KnowledgeGraph) -> Iterator[Callable[...
             return stack.enter_context(TestClient(create_app(changed, kg)))
 
         yield make
+
+
+@pytest.fixture(scope="session")
+def crawl_budget(store_kind: str) -> int | None:
+    """How many pages a whole-site link crawl visits: all of them on the in-memory store; a
+    breadth-first sample (every kind of page, fewer of each) on the others, where the same pages come
+    from the same reference data and only the store behind them differs."""
+    return None if store_kind == "memory" else 150

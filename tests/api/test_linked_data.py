@@ -498,14 +498,16 @@ def test_a_smaller_model_is_navigable_too(fixture_settings: Settings, fixture_kg
     assert not (set(processes) | set(outcomes)) - reached
 
 
-def test_no_local_link_is_broken(client: TestClient) -> None:
+def test_no_local_link_is_broken(client: TestClient, crawl_budget: int | None) -> None:
     """Every page of the site reachable from ``/`` (downloads and format links included) answers 200."""
     skip = ("/query", "/docs", "/sparql", "/api/", "/openapi.json")  # other routers, tested there
     seen = {"/"}
     queue = deque(["/"])
     broken = []
-    while queue:
+    visited = 0
+    while queue and (crawl_budget is None or visited < crawl_budget):
         path = queue.popleft()
+        visited += 1
         response = client.get(path, headers={"Accept": BROWSER})
         if response.status_code != 200:
             broken.append((path, response.status_code))
@@ -522,6 +524,7 @@ def test_no_local_link_is_broken(client: TestClient) -> None:
                 queue.append(target)
     assert not broken
     assert len(seen) > 500
+    assert crawl_budget is None or visited == crawl_budget
 
 
 def test_links_follow_the_public_base_url(make_client: Callable[..., TestClient]) -> None:
