@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from itsm_prm.errors import ParameterError, ResultTruncated, StoreTimeout, StoreUnavailable
+from itsm_prm.errors import InputError, ParameterError, ResultTruncated, StoreTimeout, StoreUnavailable
 from itsm_prm.store import open_store
 from itsm_prm.store.oxigraph import OxigraphStore
 from itsm_prm.store.remote import QueryRefused, RemoteStore, strip_dataset_clauses, values_block
@@ -45,6 +45,27 @@ def test_put_replace_drop(store: RemoteStore, fresh_graph: Callable[[], str]) ->
     assert g not in store.graphs()
     assert store.count(g) == 0
     store.drop_graph(g)  # absent: no error
+
+
+def test_big_graphs_go_through_the_graph_store(store: RemoteStore, fresh_graph: Callable[[], str]) -> None:
+    g = fresh_graph()
+    assert store.store_url is not None
+    store.put_graph(g, nt(*(f'<{EX}s{i}> <{EX}p> "{i}"' for i in range(600))))  # a PUT
+    assert store.count(g) == 600
+    store.put_graph(g, nt(f'<{EX}s> <{EX}p> "small"'))  # an update request
+    assert store.count(g) == 1
+
+
+def test_bad_data_leaves_the_graph_as_it_was(store: RemoteStore, fresh_graph: Callable[[], str]) -> None:
+    g = fresh_graph()
+    store.put_graph(g, nt(f'<{EX}a> <{EX}p> "kept"'))
+    for data in (
+        b'<http://x/a> <http://x/p> "unterminated .\n',
+        nt(*(f"<{EX}s{i}> <{EX}p> {i}" for i in range(600))),
+    ):
+        with pytest.raises(InputError, match="not N-Triples"):
+            store.put_graph(g, data)
+    assert select(store, "SELECT ?o WHERE { ?s ?p ?o }", [g]) == [('"kept"',)]
 
 
 def test_put_graph_with_blank_nodes(store: RemoteStore, fresh_graph: Callable[[], str]) -> None:
