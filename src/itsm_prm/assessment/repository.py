@@ -57,7 +57,7 @@ from rdflib.namespace import DCTERMS, RDF, XSD
 
 from itsm_prm.assessment.profile import Profile, build_profile
 from itsm_prm.assessment.vocabulary import ASMT
-from itsm_prm.errors import InputError, NotFound, UnknownFormatError, UserError
+from itsm_prm.errors import ConfigError, InputError, NotFound, UnknownFormatError, UserError
 from itsm_prm.resultsio import to_ntriples
 from itsm_prm.store.base import RDF_FORMATS
 from itsm_prm.terms import QueryResult, Term
@@ -203,6 +203,11 @@ class AssessmentRepository:
         depend on it.
         """
         org = self._org_term(organisation)
+        if self.kg.store is self.backend:  # e.g. the rdflib engine: its public face is the whole store
+            raise ConfigError(
+                f"the {self.kg.spec} store shows everything it holds to the public: store assessments in "
+                "memory, oxigraph:PATH or sparql:URL"
+            )
         self._refuse_reserved(graph)
         assessment_id = uuid.uuid4().hex
         name = self.graph_of(assessment_id)
