@@ -2,7 +2,8 @@
 a missing, wrong or revoked token gets 401 (an organisation's token where an administrator's is needed,
 403) and nothing else; the public face of the service shows no stored assessment.
 
-Two organisations each store the valid example; every route is then asked by A about B.
+Two organisations each store the valid example; every route is then asked by A about B — on every store
+of the API suite. What is stored here is deleted at the end.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from fastapi.testclient import TestClient
 
 from itsm_prm.api import create_app
 from itsm_prm.config import Settings
-from itsm_prm.knowledge_graph import load
+from itsm_prm.knowledge_graph import KnowledgeGraph
 from itsm_prm.tokens import TokenStore
+from tests.api.test_assessment_repository import remove_everything_stored
 
 VALID = Path(__file__).resolve().parents[2] / "data" / "examples" / "assessments" / "valid-all-ten.ttl"
 BASE = "https://w3id.org/itsm-prm/"
@@ -46,10 +48,12 @@ def _auth(text: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def world(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(
+    store_settings: Settings, store_kg: KnowledgeGraph, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
     tokens = TokenStore(tmp_path_factory.mktemp("isolation") / "tokens.json")
-    own = settings.model_copy(update={"tokens_file": tokens.path, "query_workers": 1})
-    kg = load(settings=own)
+    own = store_settings.model_copy(update={"tokens_file": tokens.path, "query_workers": 1})
+    kg = store_kg
     with TestClient(create_app(own, kg)) as client:
         a = _auth(tokens.create("org-a")[1])
         b = _auth(tokens.create("org-b")[1])
@@ -66,7 +70,7 @@ def world(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Itera
             assert response.status_code == 201, response.text
             ids.append(response.json()["id"])
         yield World(client, tokens, a, b, admin, _auth(text), ids[0], ids[1])
-    kg.close()
+    remove_everything_stored(kg)
 
 
 def sparql(
