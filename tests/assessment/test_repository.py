@@ -15,6 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from itsm_prm import queries, resultsio
+from itsm_prm.assessment import repository
 from itsm_prm.assessment.io import load_assessment
 from itsm_prm.assessment.profile import Profile, build_profile, process_names
 from itsm_prm.assessment.repository import AssessmentRepository, registry_graph
@@ -243,3 +244,17 @@ def test_scoped_queries_agree_on_oxigraph_and_rdflib(
     assert levels[("INC", "2")]["assessments"]["value"] == "3"
     assert levels[("INC", "2")]["organisations"]["value"] == "2"
     assert not any("organisation/" in row or "graph/assessments" in row for row in distribution)
+
+
+def test_registry_is_read_page_by_page(
+    settings: Settings, assessment: tuple[Graph, Profile], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(repository, "REGISTRY_PAGE", 3)  # four triples per record: pages cut records apart
+    kg = load(settings=settings)
+    repo = AssessmentRepository(kg)
+    stored = [repo.store(*assessment, organisation, update_registry=False) for organisation in ("a", "b", "c")]
+    repo.rebuild_registry()
+    registry = Graph().parse(data=kg.backend.export("nt", registry_graph(BASE)), format="nt")
+    assert len(registry) == 12 and {str(s) for s in registry.subjects()} == {s.graph for s in stored}
+    repo.close()
+    kg.close()

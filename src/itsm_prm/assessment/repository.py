@@ -71,6 +71,8 @@ log = logging.getLogger(__name__)
 STORED_ASSESSMENT = ASMT.StoredAssessment
 ID_PATTERN = re.compile(r"[0-9a-f]{32}")
 ORGANISATION_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+#: records read per query when the registry graph is rebuilt
+REGISTRY_PAGE = 5000
 
 _PREFIXES = """PREFIX asmt: <https://w3id.org/itsm-prm/assessment#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
@@ -91,12 +93,12 @@ _RECORD = (
              OPTIONAL { ?g dcterms:subject ?subject } }
 }"""
 )
-# every record, for the registry graph
+# every record, for the registry graph, page by page (a server may cut long answers: Virtuoso at 10,000 rows)
 _ALL_RECORDS = (
     _PREFIXES
     + """SELECT ?g ?p ?o WHERE {
-  GRAPH ?g { ?g a asmt:StoredAssessment ; ?p ?o }
-}"""
+  GRAPH ?g { ?g dcterms:publisher ?organisation ; ?p ?o }
+} ORDER BY ?g ?p ?o LIMIT %d OFFSET %d"""
 )
 
 
@@ -281,13 +283,19 @@ class AssessmentRepository:
     def rebuild_registry(self) -> None:
         """Replace the registry graph by the records found in the assessment graphs."""
         with self._registry_lock:  # one rebuild at a time in this process; the last one wins
-            result = self.backend.query(_ALL_RECORDS, default_graph_as_union=False)
-            assert isinstance(result, QueryResult)
             triples = []
-            for row in result.rows:
-                g, p, o = row["g"], row["p"], row["o"]
-                if g is not None and p is not None and o is not None and g.value.startswith(self.prefix):
-                    triples.append((g, p, o))
+            page = min(REGISTRY_PAGE, (self.kg.settings.sparql_row_limit or REGISTRY_PAGE + 1) - 1)
+            offset = 0
+            while True:
+                result = self.backend.query(_ALL_RECORDS % (page, offset), default_graph_as_union=False)
+                assert isinstance(result, QueryResult)
+                for row in result.rows:
+                    g, p, o = row["g"], row["p"], row["o"]
+                    if g is not None and p is not None and o is not None and g.value.startswith(self.prefix):
+                        triples.append((g, p, o))
+                if len(result.rows) < page:
+                    break
+                offset += page
             if triples:
                 self.backend.put_graph(self.registry, to_ntriples(triples).encode("utf-8"))
             else:
