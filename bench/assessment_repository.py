@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import math
+import os
 import random
 import shutil
 import socket
@@ -372,7 +373,12 @@ def bulk_load(writer: Writer, items: Iterator[Synthetic], progress_every: int) -
 @dataclass
 class Latency:
     samples_ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)  # CPU time of this process and the server's
     rows: int = 0
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu_ms)
 
     @property
     def median(self) -> float:
@@ -403,22 +409,35 @@ def run_named(kg: KnowledgeGraph, query: queries.NamedQuery, organisation: str) 
     return len(result.rows) if isinstance(result, QueryResult) else 1
 
 
+def cpu_seconds(server_pid: int | None) -> float:
+    """CPU time used so far by this process (all its threads) and, for a remote store, by the server
+    process: on a shared machine the wall time depends on the neighbours, the CPU time much less."""
+    used = time.process_time()
+    if server_pid is not None:
+        fields = Path(f"/proc/{server_pid}/stat").read_text().rsplit(")", 1)[1].split()
+        used += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    return used
+
+
 def time_query(
     kg: KnowledgeGraph,
     query: queries.NamedQuery,
     organisations: list[str],
     runs: int,
+    server_pid: int | None = None,
 ) -> Latency:
     """One warm-up, then ``runs`` timed runs; an organisation's query asks for a different
     organisation each run, so no run repeats the previous one's working set."""
     latency = Latency()
     for run in range(runs + 1):
         organisation = organisations[(run * 7 + 3) % len(organisations)]
+        cpu = cpu_seconds(server_pid)
         started = time.perf_counter()
         rows = run_named(kg, query, organisation)
         elapsed = (time.perf_counter() - started) * 1000
         if run:  # run 0 is the warm-up
             latency.samples_ms.append(elapsed)
+            latency.cpu_ms.append((cpu_seconds(server_pid) - cpu) * 1000)
             latency.rows = rows
     return latency
 
@@ -444,7 +463,7 @@ class OxigraphServer:
     def query_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/query"
 
-    def start(self, timeout_s: float = 30.0) -> None:
+    def start(self, timeout_s: float = 120.0) -> None:
         binary = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
         self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
             [binary, "serve", "--location", str(self.location), "--bind", f"127.0.0.1:{self.port}"],
@@ -460,6 +479,7 @@ class OxigraphServer:
                 if self.process.poll() is not None:
                     raise RuntimeError(f"oxigraph serve exited with {self.process.returncode}") from None
                 time.sleep(0.1)
+        self.stop()
         raise RuntimeError(f"oxigraph serve did not answer within {timeout_s:g} s")
 
     def stop(self) -> None:
@@ -495,6 +515,8 @@ def measure(
     organisations: list[str],
     outcomes: dict[str, list[PrmOutcome]],
     size_of: Path,
+    server_pid: int | None = None,
+    reuse: bool = False,
 ) -> Row:
     print(f"\n== {label}: {spec}", flush=True)
     started = time.perf_counter()
@@ -502,25 +524,29 @@ def measure(
     print(f"  reference data published in {time.perf_counter() - started:.2f} s", flush=True)
     try:
         writer = make_writer(kg)
-        print(f"  write path: {writer.how}", flush=True)
-        items = generate(args.assessments, organisations, args.seed, outcomes)
-        load_s, count, triples = bulk_load(writer, items, args.progress_every)
-        print(
-            f"  bulk load: {count} assessments, {triples:,} triples in {load_s:.1f} s "
-            f"({load_s * 1000 / max(count, 1):.1f} ms per assessment)",
-            flush=True,
-        )
+        if reuse:
+            load_s, count, triples = math.nan, args.assessments, 0
+            print("  store reused as it is (--reuse): no bulk load", flush=True)
+        else:
+            print(f"  write path: {writer.how}", flush=True)
+            items = generate(args.assessments, organisations, args.seed, outcomes)
+            load_s, count, triples = bulk_load(writer, items, args.progress_every)
+            print(
+                f"  bulk load: {count} assessments, {triples:,} triples in {load_s:.1f} s "
+                f"({load_s * 1000 / max(count, 1):.1f} ms per assessment)",
+                flush=True,
+            )
         latencies: dict[str, Latency] = {}
         catalog = kg.catalog
         for name in QUERY_NAMES:
             if name not in catalog:
                 print(f"  {name}: not in queries/ yet — not measured", flush=True)
                 continue
-            latency = time_query(kg, catalog[name], organisations, args.runs)
+            latency = time_query(kg, catalog[name], organisations, args.runs, server_pid)
             latencies[name] = latency
             print(
-                f"  {name}: median {latency.median:.1f} ms, p95 {latency.p95:.1f} ms "
-                f"({args.runs} runs after one warm-up; {latency.rows} rows)",
+                f"  {name}: median {latency.median:.1f} ms, p95 {latency.p95:.1f} ms, CPU median "
+                f"{latency.cpu_median:.1f} ms ({args.runs} runs after one warm-up; {latency.rows} rows)",
                 flush=True,
             )
     finally:
@@ -528,21 +554,30 @@ def measure(
     return Row(label, writer.how, count, triples, load_s, directory_mib(size_of), latencies)
 
 
+def reusable(location: Path, reuse: bool) -> bool:
+    """Whether to query what ``location`` holds (``--reuse`` and a store there); else start afresh."""
+    if reuse and location.is_dir() and any(location.iterdir()):
+        return True
+    shutil.rmtree(location, ignore_errors=True)
+    return False
+
+
 def markdown(rows: list[Row]) -> str:
     head = (
         "| store | assessments | triples | bulk load s | ms / assessment | on disk MiB "
-        "| history median ms | history p95 ms | distribution median ms | distribution p95 ms | rows |\n"
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        "| history median ms | p95 | CPU | distribution median ms | p95 | CPU | rows |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
     lines = []
     for row in rows:
         cells = []
         for name in QUERY_NAMES:
             lat = row.latencies.get(name)
-            cells += [f"{lat.median:.1f}", f"{lat.p95:.1f}"] if lat else ["–", "–"]
+            cells += [f"{lat.median:.1f}", f"{lat.p95:.1f}", f"{lat.cpu_median:.1f}"] if lat else ["–"] * 3
+        loaded = not math.isnan(row.load_s)  # --reuse: nothing loaded in this run
+        load = f"{row.triples:,} | {row.load_s:.1f} | {row.load_s * 1000 / max(row.assessments, 1):.1f}"
         lines.append(
-            f"| {row.store} | {row.assessments:,} | {row.triples:,} | {row.load_s:.1f} "
-            f"| {row.load_s * 1000 / max(row.assessments, 1):.1f} | {row.size_mib:.0f} | "
+            f"| {row.store} | {row.assessments:,} | {load if loaded else '– | – | –'} | {row.size_mib:.0f} | "
             + " | ".join(cells)
             + f" | {' / '.join(str(row.latencies[n].rows) for n in QUERY_NAMES if n in row.latencies)} |"
         )
@@ -559,6 +594,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=15504)
     parser.add_argument("--progress-every", type=int, default=1000, help="progress line every n assessments")
     parser.add_argument("--keep", action="store_true", help="keep the stores afterwards")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --store-dir: query the stores a previous run left there, without loading again",
+    )
     args = parser.parse_args()
     stores = [s.strip() for s in args.stores.split(",") if s.strip()]
 
@@ -575,7 +615,7 @@ def main() -> None:
     try:
         if "embedded" in stores:
             location = root / "embedded"
-            shutil.rmtree(location, ignore_errors=True)
+            reuse = reusable(location, args.reuse)
             rows.append(
                 measure(
                     "oxigraph:PATH (embedded)",
@@ -585,13 +625,15 @@ def main() -> None:
                     organisations,
                     outcomes,
                     location,
+                    reuse=reuse,
                 )
             )
         if "remote" in stores:
             location = root / "remote"
-            shutil.rmtree(location, ignore_errors=True)
+            reuse = reusable(location, args.reuse)
             server = OxigraphServer(location)
             server.start()
+            assert server.process is not None
             try:
                 rows.append(
                     measure(
@@ -602,6 +644,8 @@ def main() -> None:
                         organisations,
                         outcomes,
                         location,
+                        server_pid=server.process.pid,
+                        reuse=reuse,
                     )
                 )
             finally:
