@@ -175,8 +175,13 @@ def test_the_stateless_operations_still_need_no_token(client: TestClient) -> Non
 
 def test_malformed_ids_are_not_found(client: TestClient, tokens: TokenStore) -> None:
     headers = bearer(tokens, "ids")
-    for name in ("validate", "0" * 31, "Z" * 32, "../../graph"):
+    for name in ("0" * 31, "Z" * 32, "0" * 33, "../../graph"):
         assert client.get(f"/api/assessments/{name}", headers=headers).status_code == 404, name
+        assert client.delete(f"/api/assessments/{name}", headers=headers).status_code in (404, 405), name
+    # the stateless operations' paths are not ids: GET stays 405, with or without a token
+    for operation in ("validate", "profile", "report"):
+        assert client.get(f"/api/assessments/{operation}", headers=headers).status_code == 405
+        assert client.get(f"/api/assessments/{operation}").status_code == 405
 
 
 def test_an_administrator_token_has_no_organisation_here(client: TestClient, tokens: TokenStore) -> None:

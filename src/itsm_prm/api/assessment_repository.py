@@ -23,6 +23,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import Convertor, register_url_convertor
 
 from itsm_prm.api.assessments import (
     _BODY,
@@ -43,6 +44,22 @@ from itsm_prm.store.base import RDF_FORMATS
 from itsm_prm.tokens import Principal
 
 router = APIRouter(tags=["assessment repository"])
+
+
+class AssessmentId(Convertor[str]):
+    """An assessment id (32 hex digits) in a path: ``/api/assessments/validate`` and its siblings (POST
+    only, :mod:`itsm_prm.api.assessments`) never match the routes below, so a GET of them stays 405."""
+
+    regex = "[0-9a-f]{32}"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("assessment_id", AssessmentId())
 
 PREFIX = "/api/assessments"
 PRIVATE = {"Cache-Control": "private, no-store"}
@@ -150,7 +167,7 @@ async def list_assessments(organisation: Organisation, repo: Repository) -> Resp
 
 
 @router.get(
-    PREFIX + "/{assessment_id}",
+    PREFIX + "/{assessment_id:assessment_id}",
     summary="One stored assessment",
     description="JSON (the record and the profile) by default; the stored graph, with the derived "
     "levels, as Turtle, JSON-LD, RDF/XML, N-Triples, N-Quads or TriG by `Accept` or `format`.",
@@ -189,7 +206,7 @@ async def get_assessment(
 
 
 @router.get(
-    PREFIX + "/{assessment_id}/profile",
+    PREFIX + "/{assessment_id:assessment_id}/profile",
     summary="The profile of a stored assessment",
     description="Per assessed process: attribute ratings, target, derived and stated level, outcomes.",
     responses=_AUTH_ERRORS | _NOT_FOUND,
@@ -204,7 +221,7 @@ async def get_profile(
 
 
 @router.delete(
-    PREFIX + "/{assessment_id}",
+    PREFIX + "/{assessment_id:assessment_id}",
     summary="Delete a stored assessment",
     status_code=204,
     responses={204: {"description": "Deleted."}} | _AUTH_ERRORS | _NOT_FOUND,
