@@ -260,6 +260,12 @@ def query(obj: Context, name: str | None, pairs: tuple[str, ...], fmt: str, list
         raise click.UsageError("give a query NAME or FILE.rq, or --list")
     is_file = name.endswith(".rq") or Path(name).is_file()
     named = queries.load_query_file(Path(name)) if is_file else queries.lookup(catalog, name)
+    if named.scoped:
+        # scoped queries read the assessment repository for the organisation a bearer token names
+        raise UserError(
+            f"query '{named.name}' reads stored assessments ({named.access} access): run it through the "
+            f"API with a bearer token, GET /api/queries/{named.name}"
+        )
     params = _params(pairs)
     kg = obj.load()
     result = kg.run_query(named, params)

@@ -270,3 +270,29 @@ def test_help(command: list[str]) -> None:
 
 def test_version() -> None:
     assert run("--version").stdout.strip() == "itsm-prm, version 0.1.0"
+
+
+@pytest.mark.parametrize("name", ["assessment-history", "assessment-level-distribution"])
+def test_scoped_queries_point_to_the_api(name: str) -> None:
+    """Stored assessments are read with an organisation's token, which the CLI does not have."""
+    result = CliRunner().invoke(cli, ["query", name])  # the repository's own queries
+    assert result.exit_code == 2
+    assert f"GET /api/queries/{name}" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_store_option_and_load(tmp_path: Path) -> None:
+    """`load` publishes into an on-disk store once; the second load writes nothing; memory is refused."""
+    store = f"oxigraph:{tmp_path / 'db'}"
+    first = CliRunner().invoke(cli, ["--store", store, "load", "-q"])
+    assert first.exit_code == 0, first.output
+    assert " 0 unchanged" in first.output and "graphs written" in first.output
+    second = CliRunner().invoke(cli, ["--store", store, "load", "-q"])
+    assert second.exit_code == 0, second.output
+    assert "0 graphs written (0 triples)" in second.output
+    refused = CliRunner().invoke(cli, ["--store", "memory", "load"])
+    assert refused.exit_code == 2
+    assert "keeps nothing" in refused.output
+    unknown = CliRunner().invoke(cli, ["--store", "nowhere:x", "info"])
+    assert unknown.exit_code == 2
+    assert "unknown store 'nowhere:x'" in unknown.output

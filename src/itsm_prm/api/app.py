@@ -88,9 +88,10 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
-        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
-        allow_headers=["Accept", "Content-Type"],
-        expose_headers=["ETag", "Content-Type", "Content-Disposition"],
+        allow_methods=["GET", "HEAD", "POST", "DELETE", "OPTIONS"],
+        # Authorization: the repository's bearer tokens (no cookies, so no credentials mode needed)
+        allow_headers=["Accept", "Content-Type", "Authorization"],
+        expose_headers=["ETag", "Content-Type", "Content-Disposition", "Location"],
     )
 
     app.add_middleware(AccessLog)  # outermost: the logged time covers everything
