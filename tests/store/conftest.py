@@ -85,3 +85,35 @@ def slow_server() -> Iterator[str]:
     httpd.shutdown()
     httpd.server_close()
     thread.join(10)
+
+
+class _PartialHandler(BaseHTTPRequestHandler):
+    """Answers like Virtuoso at its time limit: some rows, and a sign that they are not all."""
+
+    def do_POST(self) -> None:  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = b'{"head":{"vars":["s"]},"results":{"bindings":[{"s":{"type":"uri","value":"http://x/1"}}]}}'
+        anytime_206 = self.path.startswith("/206")
+        self.send_response(206 if anytime_206 else 200)
+        if not anytime_206:
+            self.send_header("X-SQL-State", "S1TAT")
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="session")
+def partial_server() -> Iterator[str]:
+    """A local HTTP server that sends partial SPARQL answers the way Virtuoso marks them."""
+    httpd = ThreadingHTTPServer((HOST, 0), _PartialHandler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://{HOST}:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(10)

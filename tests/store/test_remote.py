@@ -320,3 +320,10 @@ def test_works_behind_the_network_guard(store: RemoteStore, fresh_graph: Callabl
     g = fresh_graph()
     store.put_graph(g, nt(f'<{EX}a> <{EX}p> "guarded"'))
     assert select(store, "SELECT ?o WHERE { ?s ?p ?o }", [g]) == [('"guarded"',)]
+
+
+@pytest.mark.parametrize("path", ["/206/sparql", "/sparql"], ids=["http-206", "x-sql-state"])
+def test_partial_answers_at_the_servers_time_limit(partial_server: str, path: str) -> None:
+    store = RemoteStore(partial_server + path)
+    with pytest.raises(ResultTruncated, match="partial answer"):
+        store.query("SELECT ?s WHERE { ?s ?p ?o }", default_graphs=[])
