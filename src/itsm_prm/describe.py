@@ -37,6 +37,22 @@ _RDFLIB_FORMATS = {"ttl": "turtle", "jsonld": "json-ld", "xml": "xml", "nt": "nt
 
 #: the most blank nodes followed from one resource (a guard against runaway lists)
 MAX_BLANK_NODES = 10_000
+#: the longest chain of blank nodes followed on a store that cannot bind a blank node
+MAX_BLANK_DEPTH = 64
+
+
+def _chain_query(depth: int) -> str:
+    """The triples of the blank nodes ``depth`` steps from ``?x0`` along blank nodes only.
+
+    A SPARQL server cannot be handed a blank node it returned (a label means nothing in the next
+    request), so there the nodes are reached by their path from the focus instead of by name;
+    the labels one server gives are stable, so the steps join up into one description.
+    """
+    steps = " . ".join(f"?x{i} ?p{i + 1} ?x{i + 1}" for i in range(depth - 1))
+    last = f"?x{depth - 1} ?p{depth} ?s"
+    pattern = f"{steps} . {last}" if steps else last
+    blank = " && ".join([f"isBlank(?x{i})" for i in range(1, depth)] + ["isBlank(?s)"])
+    return f"SELECT DISTINCT ?s ?p ?o ?g ?x0 WHERE {{ GRAPH ?g {{ {pattern} . ?s ?p ?o }} FILTER({blank}) }}"
 
 
 @dataclass
@@ -101,17 +117,30 @@ def describe(store: Store, iri: str, *, incoming: bool = True) -> Description:
     description = Description(focus)
     if not valid_iri(iri):
         return description
-    frontier = [focus]
-    seen: set[Term] = {focus}
-    while frontier:
-        node = frontier.pop()
-        for _, _, o in _add(description, store.query(_QUADS, {"s": node})):
-            if o.kind == "bnode" and o not in seen and len(seen) <= MAX_BLANK_NODES:
-                seen.add(o)
-                frontier.append(o)
+    if getattr(store, "binds_blank_nodes", True):
+        frontier = [focus]
+        seen: set[Term] = {focus}
+        while frontier:
+            node = frontier.pop()
+            for _, _, o in _add(description, store.query(_QUADS, {"s": node})):
+                if o.kind == "bnode" and o not in seen and len(seen) <= MAX_BLANK_NODES:
+                    seen.add(o)
+                    frontier.append(o)
+    else:
+        _follow_by_paths(store, description, focus)
     if incoming:
         _add(description, store.query(_QUADS, {"o": focus}))
     return description
+
+
+def _follow_by_paths(store: Store, description: Description, focus: Term) -> None:
+    """Outgoing triples, then blank nodes one step further each round, until none is left."""
+    reached = _add(description, store.query(_QUADS, {"s": focus}))
+    depth, blanks = 1, sum(1 for t in reached if t[2].kind == "bnode")
+    while blanks and depth <= MAX_BLANK_DEPTH and len(description) <= MAX_BLANK_NODES:
+        reached = _add(description, store.query(_chain_query(depth), {"x0": focus}))
+        blanks = sum(1 for t in reached if t[2].kind == "bnode")
+        depth += 1
 
 
 def to_rdf(triples: list[Triple], fmt: str, prefixes: Mapping[str, str]) -> bytes:

@@ -393,6 +393,8 @@ class RemoteStore:
     """
 
     name = "sparql"
+    #: a blank node label from one answer cannot be sent back in the next request
+    binds_blank_nodes = False
 
     def __init__(
         self,

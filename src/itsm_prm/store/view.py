@@ -24,6 +24,7 @@ class DatasetView:
     def __init__(self, store: Store, graphs: Sequence[str]) -> None:
         self.backend = store
         self.name = store.name
+        self.binds_blank_nodes: bool = getattr(store, "binds_blank_nodes", True)
         self._graphs = sorted(graphs)
         self._allowed = frozenset(graphs)
 
