@@ -183,7 +183,19 @@ class RemoteQueryExecutor:
             if bindings:
                 raise ParameterError(str(exc)) from None
             raise UserError(f"the query failed: {exc}") from None
-        return Answer(kind, media_type, self._serialise(answer, media_type))
+        try:
+            body = self._serialise(answer, media_type)
+        except ItsmPrmError as exc:
+            failure: ItsmPrmError | None = exc
+        else:
+            failure = None
+        # pyoxigraph's parsed answers belong to this thread: drop the answer here, and raise an
+        # error that keeps no frame holding it (else it would be freed on the event loop's thread)
+        del answer
+        if failure is not None:
+            failure.__context__ = None
+            raise failure.with_traceback(None)
+        return Answer(kind, media_type, body)
 
     @staticmethod
     def _check_media_type(kind: AnswerKind, media_type: str) -> None:
