@@ -269,11 +269,15 @@ def test_malformed_sparql_gives_400_with_the_position(client: TestClient) -> Non
     assert "line 3, column 3" in r.json()["error"]
 
 
-def test_syntax_only_the_engine_sees_gives_400_with_the_position(client: TestClient) -> None:
-    # rdflib's parser accepts an undeclared prefix; Oxigraph rejects it and says where
+def test_syntax_only_the_engine_sees_gives_400_with_the_position(client: TestClient, store_kind: str) -> None:
+    # rdflib's parser accepts an undeclared prefix; the engine rejects it and says where
     r = client.get("/sparql", params={"query": "SELECT * WHERE { ?s nope:p ?o }"})
     assert r.status_code == 400
-    assert re.search(r"\b1:\d+", r.json()["error"]) and "Prefix not found" in r.json()["error"]
+    if store_kind == "virtuoso":  # Virtuoso's own words, without the rewritten query it echoes
+        assert "Undefined namespace prefix" in r.json()["error"] and "line" in r.json()["error"]
+        assert "define input:" not in r.json()["error"]
+    else:
+        assert re.search(r"\b1:\d+", r.json()["error"]) and "Prefix not found" in r.json()["error"]
 
 
 def test_empty_query_is_a_syntax_error(client: TestClient) -> None:

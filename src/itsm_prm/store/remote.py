@@ -378,7 +378,9 @@ class QueryRefused(ItsmPrmError):
 
 
 def _message(body: bytes, limit: int = 300) -> str:
-    text = " ".join(body.decode("utf-8", "replace").split())
+    # Virtuoso follows its message with the whole query as it rewrote it: keep the message
+    text = body.decode("utf-8", "replace").split("\nSPARQL query:", 1)[0]
+    text = " ".join(text.split())
     text = re.sub(r"<[^>]+>", " ", text) if text.lstrip().startswith("<") else text  # an HTML page
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
