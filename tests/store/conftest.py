@@ -74,10 +74,9 @@ class _SlowHandler(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def slow_server() -> Iterator[str]:
-    """A local HTTP server that takes 3 s to answer anything: its base URL."""
-    httpd = ThreadingHTTPServer((HOST, 0), _SlowHandler)
+def _serve(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Run ``handler`` on a free loopback port in a thread; yields the base URL."""
+    httpd = ThreadingHTTPServer((HOST, 0), handler)
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -85,6 +84,12 @@ def slow_server() -> Iterator[str]:
     httpd.shutdown()
     httpd.server_close()
     thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def slow_server() -> Iterator[str]:
+    """A local HTTP server that takes 3 s to answer anything: its base URL."""
+    yield from _serve(_SlowHandler)
 
 
 class _PartialHandler(BaseHTTPRequestHandler):
@@ -109,11 +114,4 @@ class _PartialHandler(BaseHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def partial_server() -> Iterator[str]:
     """A local HTTP server that sends partial SPARQL answers the way Virtuoso marks them."""
-    httpd = ThreadingHTTPServer((HOST, 0), _PartialHandler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://{HOST}:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(10)
+    yield from _serve(_PartialHandler)
